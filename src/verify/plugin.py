@@ -1,0 +1,101 @@
+"""The pytest plugin: a thin shell over verify.bank and verify.runner.
+
+- collects every claim module under ``claims/`` (files ``qNN*.py``), one test item per claim;
+  the item passes iff the claim's verdict equals its expected verdict;
+- ``--falsify`` runs each claim under its falsifier instead (the item passes iff the verdict flips);
+- ``--master-seed N`` reruns the bank under another master seed;
+- registers the Hypothesis profiles ``ci`` (derandomised) and ``dev``;
+- prints every verdict in the terminal summary.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from . import bank
+
+_VERDICTS = pytest.StashKey[list]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("verify", "claim verification")
+    group.addoption("--falsify", action="store_true", help="run every claim under its falsifier; pass iff the verdict flips")
+    group.addoption("--master-seed", type=int, default=0, help="master seed every claim derives its seeds from (default 0)")
+    group.addoption("--no-verify-cache", action="store_true", help="recompute every verdict, ignoring the verdict cache")
+    group.addoption("--answers", metavar="KEY.toml", default=None,
+                    help="grade the answer document of KEY.toml: one test per statement")
+
+
+def _register_hypothesis_profiles() -> None:
+    from hypothesis import HealthCheck, settings
+
+    # ci: derandomised and without an example database, so a run is a pure function of the code.
+    settings.register_profile("ci", derandomize=True, database=None, deadline=None, print_blob=True,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("dev", deadline=None, max_examples=50)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_configure(config):
+    _register_hypothesis_profiles()
+    config.stash[_VERDICTS] = []
+
+
+def pytest_collect_file(file_path: Path, parent):
+    if file_path.parent.name == "claims" and bank.is_claim_module(file_path):
+        return ClaimFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ClaimFile(pytest.File):
+    def collect(self):
+        from .claim import registry
+
+        module = bank.load_module(self.path)
+        for c in registry:
+            if c.module == module.__name__:
+                yield ClaimItem.from_parent(self, name=c.id, claim=c)
+
+
+class ClaimItem(pytest.Item):
+    def __init__(self, *, claim, **kwargs):
+        super().__init__(**kwargs)
+        self.claim = claim
+        self.add_marker(pytest.mark.claim)
+        if claim.kind.value == "empirical":
+            self.add_marker(pytest.mark.slow)
+
+    def runtest(self):
+        from .cache import cached_evaluate
+
+        cfg = self.config
+        verdict = cached_evaluate(self.claim, falsified=cfg.getoption("falsify"),
+                                  master_seed=cfg.getoption("master_seed"),
+                                  use_cache=not cfg.getoption("no_verify_cache"))
+        self.user_properties.append(("verdict", verdict.outcome.value))
+        self.user_properties.append(("summary", verdict.summary()))
+        cfg.stash[_VERDICTS].append(verdict)
+        verdict.assert_expected()
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, (AssertionError, RuntimeError)):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, f"claim {self.claim.id} [{self.claim.kind.value}, expected {self.claim.expected.value}]"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    verdicts = config.stash.get(_VERDICTS, [])
+    if not verdicts:
+        return
+    tr = terminalreporter
+    title = "verify: verdicts under falsifiers" if config.getoption("falsify") else "verify: verdicts"
+    tr.write_sep("=", title)
+    for v in sorted(verdicts, key=lambda v: v.claim):
+        mark = "ok  " if v.as_expected else "FAIL"
+        tr.write_line(f"{mark} {v.outcome.value:<12} {v.claim:<58} {v.seconds:7.2f}s  {v.summary()}")

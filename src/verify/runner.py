@@ -1,0 +1,157 @@
+"""Evaluate a claim: seed, pin threads, time, contain failures, wrap the finding in a Verdict.
+
+Failure containment: a claim over its time limit, a NaN, or divergent training becomes
+INCONCLUSIVE with the reason; an exception inside a claim becomes a verdict whose ``error`` says it
+is a harness error (a bug, not a refutation).  The rest of a run always goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import signal
+import threading
+import time
+import traceback
+from typing import Any, Callable, Iterator
+
+from .claim import Claim, Protocol
+from .errors import ClaimDefinitionError
+from .seeding import derive_seed, generator, pin_threads, seed_everything
+from .verdict import INCONCLUSIVE, Finding, Outcome, Verdict, environment
+
+__all__ = ["Context", "evaluate", "ClaimTimeout", "Diverged", "shared"]
+
+
+class ClaimTimeout(Exception):
+    """Raised inside a claim that ran past its time limit."""
+
+
+class Diverged(Exception):
+    """Raise from a claim (or training code) when a loss became NaN/inf: the verdict is INCONCLUSIVE."""
+
+
+class Context:
+    """What an evaluation function gets besides its protocol: seeds, alpha, generators."""
+
+    def __init__(self, claim: Claim, *, master_seed: int = 0, falsified: bool = False):
+        from . import stats
+
+        self.claim = claim
+        self.master_seed = master_seed
+        self.falsified = falsified
+        self.alpha = stats.claim_alpha() if claim.statistical else None
+        self._seeds: list[int] = []
+
+    def seed(self, name: str = "") -> int:
+        """One derived seed; recorded in the verdict."""
+        s = derive_seed(self.master_seed, self.claim.id, name) % 2**31
+        self._seeds.append(s)
+        return s
+
+    def seeds(self, n: int, name: str = "") -> list[int]:
+        """``n`` derived seeds (one per ensemble member)."""
+        return [self.seed(f"{name}#{i}") for i in range(n)]
+
+    def generator(self, name: str = ""):
+        return generator(self.seed(name))
+
+    def shared_seed(self, experiment: str) -> int:
+        """A seed shared by every claim that reads the same experiment (so it runs once)."""
+        s = derive_seed(self.master_seed, "shared", experiment) % 2**31
+        self._seeds.append(s)
+        return s
+
+    @property
+    def recorded_seeds(self) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(self._seeds))
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    usable = (seconds and seconds > 0 and threading.current_thread() is threading.main_thread()
+              and hasattr(signal, "setitimer"))
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise ClaimTimeout(f"ran past its time limit of {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _has_nan(finding: Finding) -> bool:
+    vals = [finding.statistic, finding.pvalue, finding.effect, finding.difference]
+    return any(isinstance(v, float) and math.isnan(v) for v in vals)
+
+
+def evaluate(claim: Claim, *, falsified: bool = False, master_seed: int = 0,
+             timeout: float | None = None) -> Verdict:
+    """Run one claim (under its falsifier if ``falsified``) and return its Verdict. Never raises
+    for a false claim, a timeout, a NaN or an exception inside the claim."""
+    protocol: Protocol = claim.protocol.replace(**claim.falsifier.overrides) if falsified else claim.protocol
+    ctx = Context(claim, master_seed=master_seed, falsified=falsified)
+    threads = pin_threads()
+    seed_everything(derive_seed(master_seed, claim.id, "global") % 2**31)
+    start = time.perf_counter()
+    error = ""
+    try:
+        with _time_limit(claim.timeout if timeout is None else timeout):
+            finding = claim.evaluate(protocol, ctx)
+        if not isinstance(finding, Finding):
+            raise ClaimDefinitionError(
+                f"claim {claim.id} returned {type(finding).__name__}, not a Finding; "
+                "return verify.exact(...), a stats decision, or verify.inconclusive(...)")
+        if _has_nan(finding) and finding.outcome is not INCONCLUSIVE:
+            finding = Finding(**{**finding.__dict__, "outcome": INCONCLUSIVE,
+                                 "reason": "a statistic is NaN; " + finding.reason})
+    except ClaimTimeout as exc:
+        finding = Finding(INCONCLUSIVE, reason=f"timeout: {exc}")
+    except Diverged as exc:
+        finding = Finding(INCONCLUSIVE, reason=f"diverged: {exc}")
+    except Exception as exc:  # containment: one broken claim never stops a run
+        tb = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-3)
+        error = f"{type(exc).__name__}: {exc}\n" + "".join(tb[-3:])
+        finding = Finding(INCONCLUSIVE, reason=f"harness error: {type(exc).__name__}: {exc}")
+    seconds = time.perf_counter() - start
+    env = environment()
+    env["threads"] = threads
+    return Verdict(
+        claim=claim.id, outcome=finding.outcome, expected=claim.expected,
+        statistic=_f(finding.statistic), pvalue=_f(finding.pvalue),
+        statistic_name=finding.statistic_name, alpha=ctx.alpha, effect=_f(finding.effect),
+        effect_name=finding.effect_name,
+        ci=None if finding.ci is None else (float(finding.ci[0]), float(finding.ci[1])),
+        difference=_f(finding.difference), tolerance=_f(finding.tolerance),
+        rule=finding.rule or claim.rule, reason=finding.reason, seeds=ctx.recorded_seeds,
+        master_seed=master_seed, falsified=falsified,
+        falsifier=claim.falsifier.name if falsified else "", error=error,
+        evidence=finding.evidence, environment=env, seconds=round(seconds, 4),
+    )
+
+
+def _f(v: Any) -> float | None:
+    return None if v is None else float(v)
+
+
+def shared(fn: Callable) -> Callable:
+    """Memoise an experiment shared between claims: it runs once per process per argument set.
+
+    Arguments must be hashable (ints, floats, strings, tuples); pass the seed explicitly.
+    """
+    cached = functools.lru_cache(maxsize=None)(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return cached(*args, **kwargs)
+
+    wrapper.cache_clear = cached.cache_clear
+    return wrapper
