@@ -112,7 +112,8 @@ def cmd_grade(args) -> int:
 
     result = grade_key(args.key, master_seed=args.master_seed, use_cache=not args.no_cache,
                        progress=None if args.quiet else _progress)
-    text = render(result, args.format, instructor=not args.student)
+    # Gradescope output is shown to students: it gets the student view.
+    text = render(result, args.format, instructor=not args.student and args.format != "gradescope")
     if args.output:
         from pathlib import Path
 

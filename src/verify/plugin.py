@@ -99,3 +99,56 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for v in sorted(verdicts, key=lambda v: v.claim):
         mark = "ok  " if v.as_expected else "FAIL"
         tr.write_line(f"{mark} {v.outcome.value:<12} {v.claim:<58} {v.seconds:7.2f}s  {v.summary()}")
+
+
+class StatementItem(pytest.Item):
+    """One statement of a graded answer document: fails where the stance disagrees with a verdict."""
+
+    def __init__(self, *, statement, claims, **kwargs):
+        super().__init__(**kwargs)
+        self.statement = statement
+        self.claims = claims
+
+    def runtest(self):
+        from .cache import cached_evaluate
+        from .grade import _grade_statement
+
+        cfg = self.config
+        verdicts = {cid: cached_evaluate(self.claims[cid], master_seed=cfg.getoption("master_seed"),
+                                         use_cache=not cfg.getoption("no_verify_cache"))
+                    for cid in self.statement.claims}
+        g = _grade_statement(self.statement, verdicts)
+        self.user_properties.append(("outcome", g.outcome))
+        self.user_properties.append(("score", g.score))
+        if g.outcome != "correct":
+            lines = [f"{g.outcome}: the student {self.statement.stance} \"{self.statement.quote}\""]
+            lines += [f"  {v.claim}: {v.outcome.value} ({g.agreement(v)}); {v.summary()}; "
+                      f"reproduce: {v.reproduce_command()}" for v in g.verdicts]
+            raise AssertionError("\n".join(lines))
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, AssertionError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, self.statement.line, f"{self.statement.part} statement {self.statement.index}"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    key_path = config.getoption("answers")
+    if not key_path:
+        return
+    from .answers import load_key
+    from .errors import AnswerKeyError
+
+    claims = {c.id: c for c in bank.load_bank()}
+    try:
+        key = load_key(key_path, known_claims=set(claims))
+    except AnswerKeyError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    graded = []
+    for st in key.statements:
+        name = f"{st.part}::statement{st.index:03d}"
+        graded.append(StatementItem.from_parent(session, name=name, statement=st, claims=claims))
+    items[:] = graded

@@ -1,0 +1,1 @@
+"""Experiments shared by claims: training and measurement code, one module per topic."""

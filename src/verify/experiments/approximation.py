@@ -1,0 +1,284 @@
+"""Universal approximation (q02): explicit one-hidden-layer ReLU constructions, Telgarsky's sawtooth,
+and the tiny 1-D regression ensembles that contrast what a width *can represent* with what
+gradient descent *reaches* and how it *generalises*.
+
+Constructions are exact and float64: a one-hidden-layer ReLU net on a line is a continuous
+piecewise-linear (PL) function with at most ``width`` breakpoints, and conversely every PL function
+with n pieces on [a, b] is such a net with n units (``relu_interpolant``).  Trained experiments are
+float32 seed ensembles through :func:`verify.train.train_ensemble`, memoised with
+:func:`verify.runner.shared` so claims reading the same run share it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from ..runner import shared
+
+__all__ = ["TARGETS", "target", "ShallowReLU", "relu_interpolant", "sup_error", "min_uniform_width",
+           "tent_net", "count_pieces", "ridge_product_net", "random_feature_fit", "deep_mlp",
+           "n_params", "flops", "learnability", "noisy_fit", "depth_vs_width", "flip"]
+
+
+# --------------------------------------------------------------------------- targets (1-D, float64)
+
+def _sawtooth(x: torch.Tensor, k: int) -> torch.Tensor:
+    """Telgarsky's tent map composed k times on [0, 1]: 2**k linear pieces, values in [0, 1]."""
+    for _ in range(k):
+        x = torch.where(x < 0.5, 2 * x, 2 - 2 * x)
+    return x
+
+
+TARGETS = {
+    "sin": lambda x, f: torch.sin(2 * math.pi * f * x),        # f full periods on [0, 1]
+    "square": lambda x, f: x ** 2,                              # smooth, not piecewise linear
+    "ramp": lambda x, f: (x - 0.5).abs(),                       # piecewise linear: a ReLU net is exact
+    "step": lambda x, f: (x >= 0).to(x.dtype),                  # discontinuous at 0
+    "sawtooth": lambda x, f: _sawtooth(x, int(f)),              # 2**f pieces
+}
+
+
+def target(name: str, x: torch.Tensor, freq: float = 1.0) -> torch.Tensor:
+    try:
+        return TARGETS[name](x, freq)
+    except KeyError:
+        raise ValueError(f"unknown target {name!r}; choose from {sorted(TARGETS)}") from None
+
+
+# --------------------------------------------------------------------------- exact constructions
+
+class ShallowReLU(nn.Module):
+    """x -> out(relu(hidden(x))): one hidden layer of ``width`` ReLU units, ``d_in`` inputs, one output."""
+
+    def __init__(self, width: int, d_in: int = 1, act: str = "relu"):
+        super().__init__()
+        self.hidden = nn.Linear(d_in, width)
+        self.out = nn.Linear(width, 1)
+        self.act = act
+
+    def forward(self, x):
+        h = self.hidden(x)
+        h = torch.relu(h) if self.act == "relu" else h ** 2
+        return self.out(h)
+
+
+def relu_interpolant(knots: torch.Tensor, values: torch.Tensor) -> ShallowReLU:
+    """The one-hidden-layer ReLU net equal to the PL interpolant of (knots, values) on [knots[0], knots[-1]].
+
+    f(x) = v0 + sum_i c_i relu(x - t_i), t_i = knots[:-1], c_0 = s_0, c_i = s_i - s_{i-1} (s: slopes);
+    ``len(knots) - 1`` units, float64.
+    """
+    knots, values = knots.double(), values.double()
+    slopes = (values[1:] - values[:-1]) / (knots[1:] - knots[:-1])
+    coef = torch.cat([slopes[:1], slopes[1:] - slopes[:-1]])
+    net = ShallowReLU(len(coef)).double()
+    with torch.no_grad():
+        net.hidden.weight.copy_(torch.ones(len(coef), 1, dtype=torch.float64))
+        net.hidden.bias.copy_(-knots[:-1])
+        net.out.weight.copy_(coef[None])
+        net.out.bias.copy_(values[:1])
+    return net
+
+
+def sup_error(net: nn.Module, name: str, freq: float, a: float, b: float, grid: int) -> float:
+    """max |net(x) - target(x)| over ``grid`` equispaced points of [a, b] (float64)."""
+    x = torch.linspace(a, b, grid, dtype=torch.float64)[:, None]
+    with torch.no_grad():
+        return float((net(x) - target(name, x, freq)).abs().max())
+
+
+def min_uniform_width(name: str, freq: float, eps: float, *, a: float = 0.0, b: float = 1.0,
+                      max_width: int = 4096, grid: int = 20001) -> tuple[int | None, float]:
+    """Smallest n (searched over powers of two, then bisected) whose n-unit uniform-knot ReLU
+    interpolant is within ``eps`` of the target on [a, b]; (None, error at max_width) if none."""
+    def err(n: int) -> float:
+        k = torch.linspace(a, b, n + 1, dtype=torch.float64)
+        return sup_error(relu_interpolant(k, target(name, k, freq)), name, freq, a, b, grid)
+
+    n, e = 1, err(1)
+    while e > eps:
+        if n >= max_width:
+            return None, e
+        n = min(2 * n, max_width)
+        e = err(n)
+    lo, hi = n // 2, n                       # err(lo) > eps >= err(hi) (lo = 0 means n = 1)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if err(mid) <= eps:
+            hi = mid
+        else:
+            lo = mid
+    return hi, err(hi)
+
+
+def ridge_product_net(n: int) -> ShallowReLU:
+    """A one-hidden-layer ReLU net on R^2 approximating x*y on [0, 1]^2 from ridge functions:
+    xy = ((x + y)^2 - (x - y)^2) / 4, each square a PL interpolant with n uniform pieces
+    (sup error of each <= h^2/4, so <= h^2/8 overall).  2n units."""
+    u = relu_interpolant(torch.linspace(0, 2, n + 1, dtype=torch.float64),
+                         torch.linspace(0, 2, n + 1, dtype=torch.float64) ** 2)
+    v = relu_interpolant(torch.linspace(-1, 1, n + 1, dtype=torch.float64),
+                         torch.linspace(-1, 1, n + 1, dtype=torch.float64) ** 2)
+    net = ShallowReLU(2 * n, d_in=2).double()
+    with torch.no_grad():
+        net.hidden.weight.copy_(torch.cat([torch.tensor([[1.0, 1.0]]).repeat(n, 1),
+                                           torch.tensor([[1.0, -1.0]]).repeat(n, 1)]).double())
+        net.hidden.bias.copy_(torch.cat([u.hidden.bias, v.hidden.bias]))
+        net.out.weight.copy_(torch.cat([u.out.weight, -v.out.weight], dim=1) / 4)
+        net.out.bias.copy_((u.out.bias - v.out.bias) / 4)
+    return net
+
+
+def random_feature_fit(act: str, name: str, freq: float, width: int, seed: int, *,
+                       grid: int = 2001) -> tuple[ShallowReLU, float]:
+    """Least-squares output layer on a random hidden layer (``act`` = 'relu' or 'square'), fitted
+    on a dense grid of [0, 1]; returns the net and its sup error there.  For 'square' every such net
+    is a polynomial of degree <= 2 whatever the width."""
+    g = torch.Generator().manual_seed(seed)
+    net = ShallowReLU(width, act=act).double()
+    x = torch.linspace(0, 1, grid, dtype=torch.float64)[:, None]
+    with torch.no_grad():
+        net.hidden.weight.copy_(torch.randn(width, 1, generator=g, dtype=torch.float64))
+        net.hidden.bias.copy_(-torch.rand(width, generator=g, dtype=torch.float64) * net.hidden.weight[:, 0])
+        h = net.hidden(x)
+        h = torch.relu(h) if act == "relu" else h ** 2
+        feats = torch.cat([h, torch.ones(grid, 1, dtype=torch.float64)], dim=1)
+        sol = torch.linalg.lstsq(feats, target(name, x, freq)).solution
+        net.out.weight.copy_(sol[:-1].T)
+        net.out.bias.copy_(sol[-1])
+    return net, sup_error(net, name, freq, 0.0, 1.0, grid)
+
+
+def tent_net(k: int) -> nn.Sequential:
+    """Telgarsky's deep ReLU net: k hidden layers of 2 units computing the k-fold tent map on [0, 1].
+    tent(z) = 2 relu(z) - 4 relu(z - 1/2); the output combination folds into the next layer."""
+    layers: list[nn.Module] = []
+    w_in, b_in = torch.tensor([[1.0], [1.0]]), torch.tensor([0.0, -0.5])
+    comb = torch.tensor([[2.0, -4.0]])
+    for i in range(k):
+        lin = nn.Linear(1 if i == 0 else 2, 2).double()
+        with torch.no_grad():
+            if i == 0:
+                lin.weight.copy_(w_in)
+            else:
+                lin.weight.copy_(w_in @ comb)          # (2, 1) @ (1, 2): z = comb . h, then w_in z + b_in
+            lin.bias.copy_(b_in)
+        layers += [lin, nn.ReLU()]
+    out = nn.Linear(2, 1).double()
+    with torch.no_grad():
+        out.weight.copy_(comb)
+        out.bias.zero_()
+    return nn.Sequential(*layers, out)
+
+
+def count_pieces(fn, a: float = 0.0, b: float = 1.0, resolution: int = 2 ** 14) -> int:
+    """Linear pieces of a PL function on [a, b], from slope changes on a dyadic grid (float64).
+    Exact for PL functions whose breakpoints lie on the grid (the sawtooths here, k <= 13)."""
+    x = torch.linspace(a, b, resolution + 1, dtype=torch.float64)[:, None]
+    with torch.no_grad():
+        y = fn(x).flatten()
+    s = (y[1:] - y[:-1]) / (x[1:, 0] - x[:-1, 0])
+    return 1 + int(((s[1:] - s[:-1]).abs() > 1e-6 * (1 + s.abs().max())).sum())
+
+
+def n_params(m: nn.Module) -> int:
+    return sum(p.numel() for p in m.parameters())
+
+
+def flops(m: nn.Module, batch: int = 1) -> int:
+    """Forward FLOPs counted by torch.utils.flop_counter (matmuls only: ReLU/bias adds are not counted)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    x = torch.zeros(batch, 1, dtype=next(m.parameters()).dtype)
+    with FlopCounterMode(display=False) as fc, torch.no_grad():
+        m(x)
+    return int(fc.get_total_flops())
+
+
+def deep_mlp(depth: int, width: int) -> nn.Module:
+    """1 -> width (x depth hidden layers, ReLU) -> 1."""
+    from ..models import MLP
+
+    return MLP((1,) + (width,) * depth + (1,), flatten=False)
+
+
+# --------------------------------------------------------------------------- trained experiments
+
+@shared
+def learnability(name: str, freq: float, width: int, steps: int, lr: float, grid: int, seeds: tuple,
+                 init: str = "random") -> dict:
+    """Adam on MSE, full batch on ``grid`` points of [0, 1], one-hidden-layer ReLU nets of ``width``.
+    ``init="construction"`` starts every member at the uniform-knot interpolant instead of at random.
+    Returns per-seed sup and RMS error on a 4x finer grid."""
+    from ..train import mse, train_ensemble
+
+    x = torch.linspace(0, 1, grid)[:, None]
+    y = target(name, x, freq)
+
+    def make(i):
+        m = ShallowReLU(width)
+        if init == "construction":
+            k = torch.linspace(0, 1, width + 1, dtype=torch.float64)
+            m.load_state_dict({k_: v.float() for k_, v in relu_interpolant(k, target(name, k, freq)).state_dict().items()})
+        return m
+
+    ens = train_ensemble(make, list(seeds), x, y, loss=mse, steps=steps, batch_size=grid, lr=lr)
+    xt = torch.linspace(0, 1, 4 * grid)[:, None]
+    err = ens.predict(xt) - target(name, xt, freq)
+    return {"sup": err.abs().amax(dim=(1, 2)).tolist(), "rms": err.pow(2).mean(dim=(1, 2)).sqrt().tolist()}
+
+
+@shared
+def noisy_fit(n_train: int, noise: float, width: int, steps: int, lr: float, freq: float, seeds: tuple,
+              data_seed: int) -> dict:
+    """A wide one-hidden-layer net on ``n_train`` noisy samples of sin(2 pi freq x), x ~ U[0, 1]:
+    per-seed train MSE and test MSE against fresh noisy labels (Bayes test MSE = noise**2).
+    Each member gets its own training sample (data drawn from ``data_seed`` and the member index)."""
+    from ..train import mse, train_ensemble
+
+    g = torch.Generator().manual_seed(data_seed)
+    S = len(seeds)
+    x = torch.rand(S, n_train, 1, generator=g)
+    y = target("sin", x, freq) + noise * torch.randn(S, n_train, 1, generator=g)
+    xt = torch.rand(S, 2000, 1, generator=g)
+    yt = target("sin", xt, freq) + noise * torch.randn(S, 2000, 1, generator=g)
+    ens = train_ensemble(lambda i: ShallowReLU(width), list(seeds), x, y, loss=mse, steps=steps,
+                         batch_size=n_train, lr=lr, x_per_member=True)
+    tr = (ens.predict(x, per_member=True) - y).pow(2).mean(dim=(1, 2))
+    te = (ens.predict(xt, per_member=True) - yt).pow(2).mean(dim=(1, 2))
+    return {"train_mse": tr.tolist(), "test_mse": te.tolist(), "bayes_mse": noise ** 2}
+
+
+@shared
+def depth_vs_width(name: str, freq: float, n_train: int, noise: float, shallow_width: int, depth: int,
+                   deep_width: int, steps: int, lr: float, seeds: tuple, data_seed: int) -> dict:
+    """Shallow (1 hidden layer) vs deep (``depth`` hidden layers) ReLU MLPs on the same noisy samples
+    of a 1-D target on [0, 1], trained by full-batch Adam on MSE.  Per-seed train MSE, test MSE
+    against the clean target (noise-free, so it measures the function learnt), parameter counts."""
+    from ..train import mse, train_ensemble
+
+    g = torch.Generator().manual_seed(data_seed)
+    S = len(seeds)
+    x = torch.rand(S, n_train, 1, generator=g)
+    y = target(name, x, freq) + noise * torch.randn(S, n_train, 1, generator=g)
+    xt = torch.linspace(0, 1, 4001)[:, None]
+    yt = target(name, xt, freq)
+    out = {}
+    for tag, depth_, width_ in (("shallow", 1, shallow_width), ("deep", depth, deep_width)):
+        ens = train_ensemble(lambda i: deep_mlp(depth_, width_), list(seeds), x, y, loss=mse,
+                             steps=steps, batch_size=n_train, lr=lr, x_per_member=True)
+        tr = (ens.predict(x, per_member=True) - y).pow(2).mean(dim=(1, 2))
+        te = (ens.predict(xt) - yt).pow(2).mean(dim=(1, 2))
+        out[tag] = {"train_mse": tr.tolist(), "test_mse": te.tolist(),
+                    "params": n_params(deep_mlp(depth_, width_))}
+    return out
+
+
+def flip(finding):
+    """The finding for the negated proposition: HOLDS <-> REFUTED (INCONCLUSIVE stays)."""
+    from ..verdict import Finding
+
+    return Finding(**{**finding.__dict__, "outcome": finding.outcome.flipped()})

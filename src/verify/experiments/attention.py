@@ -1,0 +1,202 @@
+"""Attention experiments for q07 (cost and behaviour of softmax(QK^T/sqrt d)V vs Bob's
+softmax(Q/sqrt d)(K^T V)) and q08 (Bahdanau-style alignment maps).
+
+Costs are *measured*: every stage runs on ``meta`` tensors (shapes only, no arithmetic) under
+``torch.utils.flop_counter.FlopCounterMode`` and an op recorder.  Two blind spots of the FLOP
+counter matter here and are reported rather than papered over: softmax and other element-wise
+ops count 0 FLOPs (so softmax work is counted as the number of elements it exponentiates), and
+the fused ``F.scaled_dot_product_attention`` kernel on CPU counts 0 (see :func:`sdpa_flops`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils.flop_counter import FlopCounterMode
+
+from verify.runner import shared
+
+__all__ = ["standard_attention", "bob_attention", "bob_weights", "OpRecorder", "stage_costs",
+           "scaling_table", "sdpa_flops", "BahdanauAligner", "naive_softmax", "masked_softmax"]
+
+
+# --------------------------------------------------------------------------------------------
+# q07: the two forms of attention, with explicit matmuls
+# --------------------------------------------------------------------------------------------
+
+def standard_attention(q, k, v, *, softmax: bool = True):
+    """softmax(QK^T/sqrt d)V (or, with ``softmax=False``, the linear (QK^T/sqrt d)V)."""
+    d = q.shape[-1]
+    s = q @ k.transpose(-2, -1) / math.sqrt(d)
+    a = torch.softmax(s, dim=-1) if softmax else s
+    return a @ v
+
+
+def bob_attention(q, k, v, *, softmax: bool = True, key_softmax: bool = False,
+                  kv_map: str = "none", aggregate: str = "sum"):
+    """Bob's softmax(Q/sqrt d)(K^T V), with the variants the falsifiers need.
+
+    ``key_softmax``: also softmax K over the sequence (Shen et al. 2021, efficient attention).
+    ``kv_map="tanh"``: a nonlinearity on the d x d summary K^T V.
+    ``aggregate="self"``: each token uses its own k_i^T v_i instead of the sum over tokens.
+    """
+    d = q.shape[-1]
+    kk = torch.softmax(k, dim=-2) if key_softmax else k
+    qq = torch.softmax(q / math.sqrt(d), dim=-1) if softmax else q / math.sqrt(d)
+    if aggregate == "self":
+        kv = kk.unsqueeze(-1) * v.unsqueeze(-2)          # (n, d, d): k_i^T v_i per token
+        return (qq.unsqueeze(-2) @ kv).squeeze(-2)
+    kv = kk.transpose(-2, -1) @ v
+    if kv_map == "tanh":
+        kv = torch.tanh(kv)
+    return qq @ kv
+
+
+def bob_weights(q, k, *, key_softmax: bool = False):
+    """The n x n token-mixing matrix W with bob_attention(q, k, v) == W @ v: W = softmax(Q/sqrt d) K^T."""
+    d = q.shape[-1]
+    kk = torch.softmax(k, dim=-2) if key_softmax else k
+    return torch.softmax(q / math.sqrt(d), dim=-1) @ kk.transpose(-2, -1)
+
+
+class OpRecorder(TorchDispatchMode):
+    """Records every aten op run inside it: name and output shape; counts softmax elements
+    (one exp per element: the work FlopCounterMode does not count)."""
+
+    SOFTMAX = ("aten._softmax.default", "aten.softmax.int", "aten._log_softmax.default")
+
+    def __init__(self):
+        super().__init__()
+        self.ops: list[tuple[str, tuple[int, ...]]] = []
+        self.softmax_elements = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else ()
+        self.ops.append((str(func), shape))
+        if str(func) in self.SOFTMAX:
+            self.softmax_elements += math.prod(shape)
+        return out
+
+
+def _stages(form: str, q, k, v):
+    """The named stages of one form, each a thunk over the previous results."""
+    d = q.shape[-1]
+    if form == "standard":
+        return [("scores", lambda r: q @ k.transpose(-2, -1)),
+                ("scale", lambda r: r["scores"] / math.sqrt(d)),
+                ("softmax", lambda r: torch.softmax(r["scale"], dim=-1)),
+                ("mix", lambda r: r["softmax"] @ v)]
+    if form == "bob":
+        return [("kv", lambda r: k.transpose(-2, -1) @ v),
+                ("scale", lambda r: q / math.sqrt(d)),
+                ("softmax", lambda r: torch.softmax(r["scale"], dim=-1)),
+                ("mix", lambda r: r["softmax"] @ r["kv"])]
+    raise ValueError(f"form must be 'standard' or 'bob', got {form!r}")
+
+
+@shared
+def stage_costs(form: str, n: int, d: int) -> dict:
+    """Measured cost of each stage of ``form`` at sequence length n and width d (meta tensors):
+    {stage: {"flops", "softmax_elements", "shapes"}} plus "total"."""
+    q, k, v = (torch.empty(n, d, device="meta") for _ in range(3))
+    results: dict = {}
+    out: dict = {}
+    for name, thunk in _stages(form, q, k, v):
+        rec = OpRecorder()
+        with FlopCounterMode(display=False) as fc, rec:
+            results[name] = thunk(results)
+        out[name] = {"flops": int(fc.get_total_flops()), "softmax_elements": rec.softmax_elements,
+                     "shapes": [s for _, s in rec.ops]}
+    out["total"] = {"flops": sum(s["flops"] for s in out.values()),
+                    "softmax_elements": sum(s["softmax_elements"] for s in out.values()),
+                    "shapes": [sh for s in list(out.values()) for sh in s["shapes"]]}
+    return out
+
+
+def scaling_table(form: str, stage: str, metric: str, ns, d_fixed: int, ds, n_fixed: int):
+    """Two series for log-log fits: metric vs n at fixed d, and vs d at fixed n."""
+    by_n = [stage_costs(form, n, d_fixed)[stage][metric] for n in ns]
+    by_d = [stage_costs(form, n_fixed, d)[stage][metric] for d in ds]
+    return by_n, by_d
+
+
+def sdpa_flops(n: int, d: int, seed: int, backend: str = "default") -> dict:
+    """FLOPs FlopCounterMode reports for F.scaled_dot_product_attention (``backend`` "default":
+    whatever kernel torch picks on CPU, the fused flash kernel; "math": the unfused reference) vs
+    explicit matmuls on the same float32 CPU tensors, and the largest output difference."""
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    g = torch.Generator().manual_seed(seed)
+    q, k, v = (torch.randn(1, 1, n, d, generator=g) for _ in range(3))
+    import contextlib
+
+    pin = sdpa_kernel(SDPBackend.MATH) if backend == "math" else contextlib.nullcontext()
+    with pin, FlopCounterMode(display=False) as fused:
+        o1 = torch.nn.functional.scaled_dot_product_attention(q, k, v)
+    with FlopCounterMode(display=False) as explicit:
+        o2 = standard_attention(q, k, v)
+    return {"sdpa": int(fused.get_total_flops()), "explicit": int(explicit.get_total_flops()),
+            "max_abs_diff": float((o1 - o2).abs().max())}
+
+
+# --------------------------------------------------------------------------------------------
+# q08: softmax rows and a tiny Bahdanau-style aligner (random weights: the claims are structural)
+# --------------------------------------------------------------------------------------------
+
+def naive_softmax(x, dim: int = -1):
+    """exp(x)/sum exp(x) without subtracting the max (what torch.softmax does not do)."""
+    e = torch.exp(x)
+    return e / e.sum(dim=dim, keepdim=True)
+
+
+def masked_softmax(x, mask, *, fill: float = float("-inf"), dim: int = -1, impl: str = "torch"):
+    """softmax over ``dim`` after x.masked_fill(mask, fill); mask True = masked out."""
+    z = x.masked_fill(mask, fill)
+    return torch.softmax(z, dim=dim) if impl == "torch" else naive_softmax(z, dim=dim)
+
+
+class BahdanauAligner(nn.Module):
+    """Encoder annotations h_j and additive alignment a_ij = softmax_j(v^T tanh(W s_i + U h_j)).
+
+    ``encoder``: "bigru" (Bahdanau et al. 2015: h_j = [forward; backward] GRU states, each
+    depending on the whole source sentence), "gru" (forward only: h_j sees x_1..x_j) or
+    "embedding" (h_j a function of x_j alone: a context-free encoder).
+    """
+
+    def __init__(self, vocab: int, emb: int, hidden: int, attn: int, dec: int, encoder: str = "bigru"):
+        super().__init__()
+        self.encoder_kind = encoder
+        self.embed = nn.Embedding(vocab, emb)
+        if encoder == "bigru":
+            self.rnn = nn.GRU(emb, hidden, batch_first=True, bidirectional=True)
+        elif encoder == "gru":
+            self.rnn = nn.GRU(emb, 2 * hidden, batch_first=True)
+        elif encoder == "embedding":
+            self.rnn = nn.Linear(emb, 2 * hidden)
+        else:
+            raise ValueError(f"encoder must be 'bigru', 'gru' or 'embedding', got {encoder!r}")
+        self.W = nn.Linear(dec, attn, bias=False)
+        self.U = nn.Linear(2 * hidden, attn, bias=False)
+        self.v = nn.Linear(attn, 1, bias=False)
+
+    def annotations(self, x):
+        """(B, T_x) token ids -> (B, T_x, 2*hidden) annotations h_j."""
+        e = self.embed(x)
+        if self.encoder_kind == "embedding":
+            return torch.tanh(self.rnn(e))
+        return self.rnn(e)[0]
+
+    def align(self, s, h, *, scale: float = 1.0):
+        """Decoder states s (B, T_y, dec), annotations h (B, T_x, 2H) -> a (B, T_y, T_x):
+        row i is a softmax over source positions j."""
+        e = self.v(torch.tanh(self.W(s).unsqueeze(2) + self.U(h).unsqueeze(1))).squeeze(-1)
+        return torch.softmax(scale * e, dim=-1)
+
+    @staticmethod
+    def context(a, h):
+        """c_i = sum_j a_ij h_j."""
+        return a @ h

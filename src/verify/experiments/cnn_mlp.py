@@ -1,0 +1,237 @@
+"""CNN vs MLP on the 8x8 digits: what each model costs, what each can represent, how each reacts
+to scrambled or shifted pixels.  Shared by the q03a/q03b claims (``claims/q03_cnn_vs_mlp.py``).
+
+Three kinds of tool live here:
+
+* exact structure: :func:`conv_matrix` builds the (doubly-block-Toeplitz) matrix of a ``conv2d``,
+  :func:`cnn_as_mlp` rewrites a conv-ReLU net as a fully connected net of the same depth,
+  :func:`param_count` / :func:`flop_count` count parameters and FLOPs of one forward pass;
+* data transforms: :func:`shift` (zero-filled translation, no wrap-around, no torchvision) and a
+  fixed pixel permutation;
+* :func:`digits_run`: one vmapped seed ensemble trained on (optionally permuted) digits, memoised
+  with :func:`verify.runner.shared` so every claim that reads it trains it once per process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from ..runner import shared
+
+__all__ = ["ConvNet", "LocallyConnected", "conv_matrix", "cnn_as_mlp", "param_count", "flop_count",
+           "shift", "pixel_permutation", "make_model", "digits_run", "DigitsRun", "superposition_gap",
+           "best_linear_fit_residual"]
+
+
+class ConvNet(nn.Module):
+    """conv(k, c)-ReLU [-maxpool2] - linear for 1 x side x side images; ``act`` may be Identity.
+
+    With ``k == side`` and ``padding == 0`` the conv sees the whole image at one position: it is
+    a fully connected layer with ``c`` units, so the net is exactly a one-hidden-layer MLP.
+    """
+
+    def __init__(self, c: int = 16, k: int = 3, padding: int = 1, side: int = 8, classes: int = 10,
+                 pool: bool = True, act: type[nn.Module] = nn.ReLU, bias: bool = True):
+        super().__init__()
+        self.conv = nn.Conv2d(1, c, k, padding=padding, bias=bias)
+        self.act = act()
+        self.pool = pool
+        out = side + 2 * padding - k + 1
+        out = out // 2 if pool else out
+        self.head = nn.Linear(c * out * out, classes, bias=bias)
+
+    def forward(self, x):
+        if x.dim() == 3:
+            x = x.unsqueeze(-3)
+        x = self.act(self.conv(x))
+        if self.pool:
+            x = nn.functional.max_pool2d(x, 2)
+        return self.head(x.flatten(-3))
+
+
+class LocallyConnected(nn.Module):
+    """A conv layer without weight sharing: every output position has its own k x k x c_in filter."""
+
+    def __init__(self, c_in: int, c_out: int, k: int, side: int, padding: int = 0):
+        super().__init__()
+        self.k, self.padding = k, padding
+        self.out = side + 2 * padding - k + 1
+        self.weight = nn.Parameter(torch.randn(self.out * self.out, c_out, c_in * k * k) / k)
+        self.bias = nn.Parameter(torch.zeros(c_out, self.out, self.out))
+
+    def forward(self, x):
+        cols = nn.functional.unfold(x, self.k, padding=self.padding)  # (N, c_in k k, L)
+        y = torch.einsum("nkl,lok->nol", cols, self.weight)
+        return y.reshape(x.shape[0], -1, self.out, self.out) + self.bias
+
+
+def conv_matrix(weight: torch.Tensor, in_shape: tuple[int, int, int], stride: int = 1, padding: int = 0,
+                flip: bool = False) -> torch.Tensor:
+    """The matrix M with ``conv2d(x, weight).flatten() == M @ x.flatten()`` for x of ``in_shape``.
+
+    Built entry by entry from the definition of cross-correlation (what ``conv2d`` computes):
+    ``y[o, i, j] = sum_{c, u, v} w[o, c, u, v] x[c, i*s + u - p, j*s + v - p]``.  For one channel
+    pair it is doubly block Toeplitz (Toeplitz blocks arranged in a Toeplitz pattern).  ``flip=True``
+    builds the matrix of the textbook convolution (kernel flipped) instead, which conv2d is not.
+    """
+    c_in, h, w = in_shape
+    c_out, _, kh, kw = weight.shape
+    if flip:
+        weight = weight.flip(-1, -2)
+    oh = (h + 2 * padding - kh) // stride + 1
+    ow = (w + 2 * padding - kw) // stride + 1
+    m = torch.zeros(c_out * oh * ow, c_in * h * w, dtype=weight.dtype)
+    for o in range(c_out):
+        for i in range(oh):
+            for j in range(ow):
+                row = (o * oh + i) * ow + j
+                for c in range(c_in):
+                    for u in range(kh):
+                        r = i * stride + u - padding
+                        if not 0 <= r < h:
+                            continue
+                        for v in range(kw):
+                            q = j * stride + v - padding
+                            if 0 <= q < w:
+                                m[row, (c * h + r) * w + q] += weight[o, c, u, v]
+    return m
+
+
+def cnn_as_mlp(net: ConvNet, side: int) -> nn.Sequential:
+    """The fully connected net (same depth, same activation) computing exactly ``net`` (no pooling)."""
+    if net.pool:
+        raise ValueError("cnn_as_mlp needs pool=False: max-pooling is not one linear layer")
+    conv = net.conv
+    m = conv_matrix(conv.weight.detach(), (1, side, side), conv.stride[0], conv.padding[0])
+    out = m.shape[0] // conv.out_channels
+    first = nn.Linear(m.shape[1], m.shape[0], bias=conv.bias is not None, dtype=m.dtype)
+    with torch.no_grad():
+        first.weight.copy_(m)
+        if conv.bias is not None:
+            first.bias.copy_(conv.bias.detach().repeat_interleave(out))
+    return nn.Sequential(nn.Flatten(), first, type(net.act)(), net.head)
+
+
+def param_count(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def flop_count(model: nn.Module, x: torch.Tensor) -> int:
+    """FLOPs of one forward pass by torch.utils.flop_counter (matmuls and convolutions only:
+    ReLU, pooling and bias additions are not counted, which favours neither model much)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with torch.no_grad(), FlopCounterMode(display=False) as fc:
+        model(x)
+    return int(fc.get_total_flops())
+
+
+def shift(images: torch.Tensor, dy: int, dx: int) -> torch.Tensor:
+    """Translate (N, H, W) images by (dy, dx) pixels, filling with zeros (no wrap-around)."""
+    n, h, w = images.shape
+    out = torch.zeros_like(images)
+    ys, yd = (slice(0, h - dy), slice(dy, h)) if dy >= 0 else (slice(-dy, h), slice(0, h + dy))
+    xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
+    out[:, yd, xd] = images[:, ys, xs]
+    return out
+
+
+def pixel_permutation(n_pixels: int, seed: int | None) -> torch.Tensor:
+    """A fixed random permutation of pixel indices (the identity for seed None)."""
+    if seed is None:
+        return torch.arange(n_pixels)
+    return torch.randperm(n_pixels, generator=torch.Generator().manual_seed(seed))
+
+
+def make_model(kind: str, hidden: int = 100, channels: int = 16, kernel: int = 3) -> nn.Module:
+    """The two models compared on digits.  ``kind`` is 'mlp' (64-hidden-10, ReLU) or 'cnn'
+    (ConvNet: conv(kernel, channels)-ReLU-maxpool-linear; 'same' padding for kernel < 8)."""
+    if kind == "mlp":
+        from ..models import MLP
+
+        return MLP((64, hidden, 10))
+    if kind == "cnn":
+        pad = 0 if kernel == 8 else kernel // 2
+        return ConvNet(c=channels, k=kernel, padding=pad, side=8, pool=kernel < 8)
+    raise ValueError(f"unknown model kind {kind!r}; use 'mlp' or 'cnn'")
+
+
+@dataclass(frozen=True)
+class DigitsRun:
+    """Per-seed accuracies of one trained ensemble (lists aligned with ``seeds``)."""
+
+    seeds: tuple[int, ...]
+    train_acc: tuple[float, ...]
+    test_acc: tuple[float, ...]
+    shifted_acc: dict  # shift distance -> per-seed accuracy averaged over the 4 axis directions
+    params: int
+    flops: int
+
+
+def _acc(logits: torch.Tensor, y: torch.Tensor) -> list[float]:
+    return (logits.argmax(-1) == y).float().mean(-1).tolist()
+
+
+@shared
+def digits_run(kind: str, seed: int, n_seeds: int, *, permute: bool = False, hidden: int = 100,
+               channels: int = 16, kernel: int = 3, n_train: int = 1200, steps: int = 300,
+               batch: int = 128, lr: float = 3e-3, shifts: tuple[int, ...] = (1, 2)) -> DigitsRun:
+    """Train ``n_seeds`` models of ``kind`` on the digits (split seeded by ``seed``).
+
+    ``permute`` scrambles the pixels of train AND test images with one fixed permutation.  For the
+    MLP the permuted run's first-layer weights are initialised with the same permutation applied
+    to their columns, so each permuted member computes, up to float summation order, the same
+    function as its unpermuted twin composed with the permutation (a coupling: the paired
+    difference isolates the effect of the arrangement itself).
+    """
+    from ..data import digits_split
+    from ..train import train_ensemble
+
+    xtr, ytr, xte, yte = digits_split(seed)
+    xtr, ytr = xtr[:n_train], ytr[:n_train]
+    perm = pixel_permutation(64, seed if permute else None)
+
+    def scramble(x):
+        return x.reshape(len(x), 64)[:, perm].reshape(len(x), 8, 8)
+
+    seeds = [seed * 1000 + i for i in range(n_seeds)]
+
+    def build(i):
+        m = make_model(kind, hidden, channels, kernel)
+        if permute and kind == "mlp":
+            first = m.net[1]
+            with torch.no_grad():
+                w = first.weight.clone()
+                first.weight[:, perm] = w  # W'[:, perm] = W so W' (x[perm]) = W x
+        return m
+
+    ens = train_ensemble(build, seeds, scramble(xtr), ytr, steps=steps, batch_size=batch, lr=lr)
+    train_acc = _acc(ens.predict(scramble(xtr)), ytr)
+    test_acc = _acc(ens.predict(scramble(xte)), yte)
+    shifted = {}
+    for s in shifts:
+        accs = [_acc(ens.predict(scramble(shift(xte, dy, dx))), yte)
+                for dy, dx in ((s, 0), (-s, 0), (0, s), (0, -s))]
+        shifted[s] = tuple(sum(a[i] for a in accs) / 4 for i in range(n_seeds))
+    model = make_model(kind, hidden, channels, kernel)
+    return DigitsRun(tuple(seeds), tuple(train_acc), tuple(test_acc), shifted, param_count(model),
+                     flop_count(model, xte[:1]))
+
+
+def superposition_gap(f, x: torch.Tensor, y: torch.Tensor, a: float, b: float) -> float:
+    """max |f(a x + b y) - (a f(x) + b f(y))|: zero (to rounding) iff f is linear on this pair."""
+    with torch.no_grad():
+        return float((f(a * x + b * y) - (a * f(x) + b * f(y))).abs().max())
+
+
+def best_linear_fit_residual(f, d_in: int, n: int, generator: torch.Generator) -> float:
+    """Relative residual of the best affine least-squares fit to f on n Gaussian inputs (float64)."""
+    x = torch.randn(n, d_in, dtype=torch.float64, generator=generator)
+    with torch.no_grad():
+        y = f(x)
+    xa = torch.cat([x, torch.ones(n, 1, dtype=x.dtype)], 1)
+    sol = torch.linalg.lstsq(xa, y).solution
+    return float((xa @ sol - y).norm() / y.norm())

@@ -1,0 +1,87 @@
+"""Answer keys: strict validation with one clear message per problem."""
+
+import pytest
+
+from verify.answers import find_quote, load_key
+from verify.errors import AnswerKeyError
+
+DOC = "Softmax rows sum to 1.\n\nAttention is O(n^2 d) in time.\n"
+KNOWN = {"q08d.softmax.rows_sum_to_one", "q07.1.cost.standard_quadratic"}
+
+
+def write(tmp_path, body, doc=DOC):
+    (tmp_path / "answers.txt").write_text(doc, encoding="utf-8")
+    p = tmp_path / "key.toml"
+    p.write_text('[document]\npath = "answers.txt"\n\n' + body, encoding="utf-8")
+    return p
+
+
+GOOD = '''[[statement]]
+part = "q08d"
+quote = "Softmax rows sum to 1."
+claims = ["q08d.softmax.rows_sum_to_one"]
+stance = "asserts"
+'''
+
+
+def test_valid_key(tmp_path):
+    """A valid key yields statements with the quote's span and 1-based index and line."""
+    key = load_key(write(tmp_path, GOOD), known_claims=KNOWN)
+    st = key.statements[0]
+    assert (st.start, st.end, st.index, st.line) == (0, 22, 1, 4)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("[[statement]\n", "invalid TOML"),
+    ("", "no [[statement]] entries"),
+    (GOOD.replace('"q08d.softmax.rows_sum_to_one"', '"q08d.softmax.rows_sum_to_on"'), "did you mean q08d.softmax.rows_sum_to_one"),
+    (GOOD.replace("Softmax rows sum to 1.", "Softmax rows sum to one."), "closest passage"),
+    (GOOD.replace('"asserts"', '"agrees"'), "stance 'agrees' is not one of"),
+    (GOOD.replace('quote = "Softmax rows sum to 1."', 'quote = ""'), "quote is empty"),
+    (GOOD.replace('claims = ["q08d.softmax.rows_sum_to_one"]', "claims = []"), "claims is empty"),
+    (GOOD.replace('claims = ["q08d.softmax.rows_sum_to_one"]', 'claims = "q08d.softmax.rows_sum_to_one"'), "must be list"),
+    (GOOD + "\n" + GOOD, "duplicate of statement 1"),
+    (GOOD.replace("stance", "stanse"), "unknown field 'stanse'"),
+    (GOOD.replace('part = "q08d"\n', ""), "missing field 'part'"),
+])
+def test_malformed_keys_give_one_clear_message(tmp_path, body, message):
+    """Each malformed key raises AnswerKeyError naming the file and the problem."""
+    with pytest.raises(AnswerKeyError) as e:
+        load_key(write(tmp_path, body), known_claims=KNOWN)
+    assert message in str(e.value) and "key.toml" in str(e.value)
+
+
+def test_error_names_the_entry_line(tmp_path):
+    """The message names the statement and its line in the key file."""
+    with pytest.raises(AnswerKeyError, match=r"statement 1 \(line 4\)"):
+        load_key(write(tmp_path, GOOD.replace('"asserts"', '"maybe"')), known_claims=KNOWN)
+
+
+@pytest.mark.parametrize("path, message", [
+    ("../outside.txt", "outside the key's folder"),
+    ("missing.txt", "does not exist"),
+    (".", "is a directory"),
+])
+def test_document_path_is_checked(tmp_path, path, message):
+    """The document must exist, be a file, and lie inside the key's folder."""
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "outside.txt").write_text(DOC)
+    key = tmp_path / "sub" / "key.toml"
+    key.write_text(f'[document]\npath = "{path}"\n\n' + GOOD)
+    with pytest.raises(AnswerKeyError, match=message):
+        load_key(key, known_claims=KNOWN)
+
+
+def test_non_utf8_document_is_rejected(tmp_path):
+    """A document that is not UTF-8 gets a message, not a UnicodeDecodeError."""
+    p = write(tmp_path, GOOD)
+    (tmp_path / "answers.txt").write_bytes(b"\xff\xfe bad")
+    with pytest.raises(AnswerKeyError, match="not UTF-8"):
+        load_key(p, known_claims=KNOWN)
+
+
+def test_quote_matches_across_line_breaks():
+    """Quotes match verbatim up to runs of whitespace (a TOML string may wrap differently)."""
+    doc = "The model might\nmemorize   training data."
+    assert find_quote(doc, "might memorize training data") == (10, 40)
+    assert find_quote(doc, "might memorise") is None
