@@ -1,6 +1,9 @@
-import os
-
 import pytest
+
+# pytester's in-process runs restore sys.modules afterwards; torch must already be imported, because
+# a second import of torch in one process crashes.  hypothesis and scipy likewise.
+import scipy.stats  # noqa: F401
+import torch  # noqa: F401
 
 pytest_plugins = ["pytester"]
 

@@ -17,7 +17,6 @@ import pytest
 
 from . import bank
 
-_VERDICTS = pytest.StashKey[list]()
 
 
 def pytest_addoption(parser):
@@ -41,7 +40,8 @@ def _register_hypothesis_profiles() -> None:
 
 def pytest_configure(config):
     _register_hypothesis_profiles()
-    config.stash[_VERDICTS] = []
+    config.addinivalue_line("markers", "claim: a claim of the verify bank (collected from claims/)")
+    config.addinivalue_line("markers", "slow: trains models for more than about a second")
 
 
 def pytest_collect_file(file_path: Path, parent):
@@ -75,9 +75,11 @@ class ClaimItem(pytest.Item):
         verdict = cached_evaluate(self.claim, falsified=cfg.getoption("falsify"),
                                   master_seed=cfg.getoption("master_seed"),
                                   use_cache=not cfg.getoption("no_verify_cache"))
+        mark = "ok  " if verdict.as_expected else "FAIL"
+        # The summary line travels in user_properties, so it reaches the controller under xdist.
+        self.user_properties.append(("verify_line", f"{mark} {verdict.outcome.value:<12} {verdict.claim:<58} "
+                                     f"{verdict.seconds:7.2f}s  {verdict.summary()}"))
         self.user_properties.append(("verdict", verdict.outcome.value))
-        self.user_properties.append(("summary", verdict.summary()))
-        cfg.stash[_VERDICTS].append(verdict)
         verdict.assert_expected()
 
     def repr_failure(self, excinfo):
@@ -89,16 +91,25 @@ class ClaimItem(pytest.Item):
         return self.path, None, f"claim {self.claim.id} [{self.claim.kind.value}, expected {self.claim.expected.value}]"
 
 
+def pytest_runtest_logreport(report):
+    if report.when == "call":
+        for name, value in report.user_properties:
+            if name == "verify_line":
+                _LINES.append(value)
+
+
+_LINES: list[str] = []
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    verdicts = config.stash.get(_VERDICTS, [])
-    if not verdicts:
+    if not _LINES:
         return
     tr = terminalreporter
     title = "verify: verdicts under falsifiers" if config.getoption("falsify") else "verify: verdicts"
     tr.write_sep("=", title)
-    for v in sorted(verdicts, key=lambda v: v.claim):
-        mark = "ok  " if v.as_expected else "FAIL"
-        tr.write_line(f"{mark} {v.outcome.value:<12} {v.claim:<58} {v.seconds:7.2f}s  {v.summary()}")
+    for line in sorted(_LINES, key=lambda l: l.split()[2]):
+        tr.write_line(line)
+    _LINES.clear()
 
 
 class StatementItem(pytest.Item):

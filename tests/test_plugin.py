@@ -1,0 +1,66 @@
+"""The pytest plugin end to end with pytester: pass -> fail -> falsify, and grading mode.
+
+Runs in subprocesses: an in-process pytester run would import parts of torch a second time.
+"""
+
+TOY = '''
+from verify import ANALYTIC, HOLDS, REFUTED, Falsifier, claim, exact
+
+@claim(id="q99.toy.{name}", question="q99", statement="one equals one", kind=ANALYTIC,
+       expected={expected}, rationale="arithmetic", protocol=dict(value=1), rule="HOLDS iff value == 1",
+       falsifier=Falsifier("two", "use two", value=2))
+def holds(p, ctx):
+    return exact(p.value == 1, difference=float(p.value - 1), tolerance=0.0)
+'''
+
+
+def _bank(pytester, expected="HOLDS", name="q99_toy"):
+    pytester.mkdir("claims")
+    pytester.path.joinpath("claims", f"{name}.py").write_text(TOY.format(expected=expected, name=name))
+
+
+def test_claim_passes_when_verdict_matches(pytester):
+    """A claim whose verdict equals its expected verdict passes, and the summary lists it."""
+    _bank(pytester)
+    r = pytester.runpytest_subprocess("claims", "--no-verify-cache")
+    r.assert_outcomes(passed=1)
+    r.stdout.fnmatch_lines(["*verify: verdicts*", "*ok   HOLDS*q99.toy.q99_toy*"])
+
+
+def test_claim_fails_with_numbers_and_reproduce_command(pytester):
+    """A wrong expectation fails with the rule, the numbers and a reproduce command."""
+    _bank(pytester, expected="REFUTED", name="q99_toy_wrong")
+    r = pytester.runpytest_subprocess("claims", "--no-verify-cache")
+    r.assert_outcomes(failed=1)
+    r.stdout.fnmatch_lines(["*expected REFUTED, got HOLDS*", "*rule: HOLDS iff value == 1*",
+                            "*reproduce: verify check q99.toy.q99_toy_wrong*"])
+
+
+def test_falsify_option_flips_the_verdict(pytester):
+    """With --falsify the item passes iff the falsifier flips the verdict."""
+    _bank(pytester, name="q99_toy_falsify")
+    r = pytester.runpytest_subprocess("claims", "--falsify", "--no-verify-cache")
+    r.assert_outcomes(passed=1)
+    r.stdout.fnmatch_lines(["*verdicts under falsifiers*", "*REFUTED*"])
+
+
+def test_answers_option_grades_one_test_per_statement(pytester):
+    """--answers KEY.toml runs one test per statement; a wrong stance fails."""
+    _bank(pytester, name="q99_toy_grade")
+    pytester.path.joinpath("a.txt").write_text("One equals one. One does not equal one.\n")
+    pytester.path.joinpath("k.toml").write_text(
+        '[document]\npath = "a.txt"\n'
+        '[[statement]]\npart = "q99"\nquote = "One equals one."\nclaims = ["q99.toy.q99_toy_grade"]\nstance = "asserts"\n'
+        '[[statement]]\npart = "q99"\nquote = "One does not equal one."\nclaims = ["q99.toy.q99_toy_grade"]\nstance = "denies"\n')
+    r = pytester.runpytest_subprocess("--answers", "k.toml", "--no-verify-cache", "-p", "no:cacheprovider")
+    r.assert_outcomes(passed=1, failed=1)
+    r.stdout.fnmatch_lines(["*incorrect: the student denies*"])
+
+
+def test_bad_answer_key_is_a_usage_error(pytester):
+    """A malformed key stops the run with the key's message, not a traceback."""
+    _bank(pytester, name="q99_toy_bad")
+    pytester.path.joinpath("k.toml").write_text("[document\n")
+    r = pytester.runpytest_subprocess("--answers", "k.toml")
+    assert r.ret == 4
+    r.stderr.fnmatch_lines(["*k.toml: invalid TOML*"])
