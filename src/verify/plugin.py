@@ -44,9 +44,22 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "slow: trains models for more than about a second")
 
 
+def _is_claim_file(path: Path) -> bool:
+    return path.parent.name == "claims" and bank.is_claim_module(path)
+
+
 def pytest_collect_file(file_path: Path, parent):
-    if file_path.parent.name == "claims" and bank.is_claim_module(file_path):
+    # A file named on the command line is also offered to the python plugin, which asks
+    # pytest_pycollect_makemodule below: answer there only, or the module would be imported twice.
+    if _is_claim_file(file_path) and not parent.session.isinitpath(file_path):
         return ClaimFile.from_parent(parent, path=file_path)
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent):
+    if _is_claim_file(module_path):
+        return ClaimFile.from_parent(parent, path=module_path)
     return None
 
 

@@ -149,7 +149,8 @@ class Verdict:
             parts.append(f"CI=[{self.ci[0]:.4g}, {self.ci[1]:.4g}]")
         if self.difference is not None:
             tol = f" (tol {self.tolerance:.3g})" if self.tolerance is not None else ""
-            parts.append(f"{self.statistic_name or 'difference'}={self.difference:.4g}{tol}")
+            label = "difference" if self.statistic is not None else (self.statistic_name or "difference")
+            parts.append(f"{label}={self.difference:.4g}{tol}")
         return ", ".join(parts)
 
     def __repr__(self) -> str:
