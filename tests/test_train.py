@@ -62,3 +62,11 @@ def test_divergence_raises_diverged():
     with pytest.raises(Diverged):
         train_ensemble(lambda i: MLP((6, 8, 3)), [0], x * 1e30, y, steps=60, batch_size=16, lr=1e30,
                        optimizer="sgd")
+
+
+def test_zero_steps_returns_the_initial_models():
+    """steps=0 trains nothing: the members are their seeds' initialisations."""
+    x, y = _data()
+    ens = train_ensemble(lambda i: MLP((6, 8, 3)), [0], x, y, steps=0, batch_size=16, lr=1e-2)
+    torch.manual_seed(0)
+    torch.testing.assert_close(ens.predict(x)[0], MLP((6, 8, 3))(x).detach())

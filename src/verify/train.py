@@ -78,6 +78,8 @@ def _batches(n: int, batch_size: int, steps: int, seed: int) -> torch.Tensor:
     """(steps, batch) indices: epochs of a seeded permutation, the last partial batch dropped."""
     g = torch.Generator().manual_seed(seed)
     per_epoch = max(1, n // batch_size)
+    if steps <= 0:
+        return torch.empty(0, batch_size, dtype=torch.long)
     epochs = math.ceil(steps / per_epoch)
     perms = [torch.randperm(n, generator=g)[: per_epoch * batch_size].view(per_epoch, -1) for _ in range(epochs)]
     return torch.cat(perms)[:steps]
