@@ -32,3 +32,9 @@ def test_coverage_counts_overlapping_quotes(tmp_path):
     cov = coverage_of(load_key(tmp_path / "k.toml", known_claims={"x.y"}))
     assert cov.covered_flags == (True, False) and not cov.complete
     assert cov.to_json()["uncovered"] == ["Columns do not sum to one."]
+
+
+def test_title_line_is_not_a_statement():
+    """A short title opening the document, or a 'Question 2' line, is a heading, not a sentence."""
+    doc = "Homework 1 (written part)\n\nQuestion 2\n\nThe loss must be a scalar.\n\nOverall, the cost is $O(n^2d)$\n"
+    assert [s.text for s in split_sentences(doc)] == ["The loss must be a scalar.", "Overall, the cost is $O(n^2d)$"]

@@ -133,3 +133,26 @@ def test_power_matches_noncentral_t_recipe():
     assert stats.power_welch(1.0, 10, 0.05) == pytest.approx(ref)
     assert 0.68 < ref < 0.70
     assert stats.seeds_for_power(3.0, 5e-4, 0.9) <= 8
+
+
+def test_two_lines_uses_hc3_robust_standard_errors():
+    """The slopes' standard errors equal the HC3 sandwich computed by hand (recipe: MacKinnon & White 1985)."""
+    x = np.repeat(np.arange(6.0), 4)
+    rng = np.random.default_rng(4)
+    y = np.where(x <= 3, x, 6 - x) * (1 + 0.1 * rng.standard_normal(len(x)))
+    coef, se, df = stats._interrupted_regression(x, y, 3.0)
+    X = np.column_stack([np.ones_like(x), np.where(x <= 3, x - 3, 0), np.where(x > 3, x - 3, 0), (x > 3) * 1.0])
+    e = y - X @ coef
+    inv = np.linalg.inv(X.T @ X)
+    h = np.diag(X @ inv @ X.T)
+    meat = X.T @ np.diag(e**2 / (1 - h) ** 2) @ X
+    assert se == pytest.approx(np.sqrt(np.diag(inv @ meat @ inv)))
+    assert df == len(x) - 4
+
+
+def test_two_lines_refutes_a_saturating_curve_with_enough_seeds():
+    """A curve that rises steeply then saturates is shown flat on the right (robust SEs keep the left misfit out)."""
+    x = np.repeat(np.arange(8.0), 16)
+    rng = np.random.default_rng(5)
+    y = 1 - np.exp(-x) + 0.005 * rng.standard_normal(len(x))
+    assert stats.two_lines(x, y, alpha=5e-4, margin=0.01).outcome is REFUTED

@@ -3,7 +3,8 @@
 Sentences: paragraphs (blank-line separated; a paragraph ending in a comma continues into the
 next), split after ., ! or ? followed by a capital, a digit, ``$`` or a bracket, not after common
 abbreviations.  Display formulas (``$$ ... $$``) count as sentences.  Headings and list markers
-("a)", "1)", "- c)") and fragments of fewer than three words are not statements.  A sentence is
+("a)", "1)", "- c)"), a short title line opening the document or starting with "Question",
+"Part", "Homework" ..., and fragments of fewer than three words are not statements.  A sentence is
 covered when a key quote overlaps it.
 """
 
@@ -38,10 +39,23 @@ def _paragraphs(doc: str):
         pos += len(block)
 
 
+_HEADING = re.compile(r"^\s*(?:question|part|exercise|problem|homework|assignment|answer)\b[^.!?]*$", re.I)
+
+
+def _is_heading(block: str, *, first: bool) -> bool:
+    """A title line ("Dry Assignment", "Homework 1 (written part)", "Question 3") is not a statement."""
+    text = " ".join(block.split())
+    if "\n" in block.strip() or "$" in text or text[-1:] in ".!?:,;":
+        return False
+    return len(text.split()) <= 8 and (first or bool(_HEADING.match(text)))
+
+
 def split_sentences(doc: str) -> list[Sentence]:
     spans: list[tuple[int, int]] = []
     carry: tuple[int, int] | None = None
-    for start, block in _paragraphs(doc):
+    for number, (start, block) in enumerate(_paragraphs(doc)):
+        if _is_heading(block, first=number == 0):
+            continue
         lead = len(block) - len(block.lstrip())
         s, e = start + lead, start + len(block.rstrip())
         if carry is not None:

@@ -10,6 +10,7 @@ fixed when the bank is declared, so a verdict never depends on which other claim
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -64,7 +65,18 @@ def _welch_ci(a: np.ndarray, b: np.ndarray, level: float, paired: bool) -> tuple
 
 
 def _one_sided(a: np.ndarray, b: np.ndarray, shift: float, alternative: str, paired: bool) -> float:
-    """p-value of H0: mean(a) - mean(b) (<= or >=) shift, by Welch or paired t."""
+    """p-value of H0: mean(a) - mean(b) (<= or >=) shift, by Welch or paired t.
+
+    scipy's "precision loss" warning (a group with almost no spread, e.g. a constant reference) is
+    silenced: exactly constant data is decided before this point, and near-constant data gives a
+    large |t|, which is the right answer.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _one_sided_t(a, b, shift, alternative, paired)
+
+
+def _one_sided_t(a: np.ndarray, b: np.ndarray, shift: float, alternative: str, paired: bool) -> float:
     if paired:
         res = _st.ttest_1samp(a - b - shift, 0.0, alternative=alternative)
     else:
@@ -190,7 +202,12 @@ class TwoLinesResult:
 
 
 def _interrupted_regression(x: np.ndarray, y: np.ndarray, xc: float):
-    """y = b0 + b1*xlow + b2*xhigh + b3*high (Simonsohn 2018, eq. 2); returns (coef, se, df)."""
+    """y = b0 + b1*xlow + b2*xhigh + b3*high (Simonsohn 2018, eq. 2); returns (coef, se, df).
+
+    Standard errors are heteroskedasticity-robust (HC3, MacKinnon & White 1985), as in Simonsohn's
+    reference implementation: with a pooled residual variance, a curved limb's misfit would inflate
+    the other limb's standard error (a saturating curve could then never be shown flat).
+    """
     xlow = np.where(x <= xc, x - xc, 0.0)
     xhigh = np.where(x > xc, x - xc, 0.0)
     high = (x > xc).astype(float)
@@ -198,9 +215,11 @@ def _interrupted_regression(x: np.ndarray, y: np.ndarray, xc: float):
     coef, *_ = np.linalg.lstsq(X, y, rcond=None)
     resid = y - X @ coef
     df = len(y) - X.shape[1]
-    sigma2 = resid @ resid / df
-    cov = sigma2 * np.linalg.pinv(X.T @ X)
-    return coef, np.sqrt(np.diag(cov)), df
+    bread = np.linalg.pinv(X.T @ X)
+    leverage = np.einsum("ij,jk,ik->i", X, bread, X)
+    weights = resid**2 / np.clip(1.0 - leverage, 1e-12, None) ** 2
+    cov = bread @ (X.T * weights) @ X @ bread
+    return coef, np.sqrt(np.clip(np.diag(cov), 0.0, None)), df
 
 
 def two_lines_test(x: Sequence[float], y: Sequence[float], *, shape: str = "inverted") -> TwoLinesResult:

@@ -20,7 +20,7 @@ from ..runner import shared
 
 __all__ = ["TARGETS", "target", "ShallowReLU", "relu_interpolant", "sup_error", "min_uniform_width",
            "tent_net", "count_pieces", "ridge_product_net", "random_feature_fit", "deep_mlp",
-           "n_params", "flops", "learnability", "noisy_fit", "depth_vs_width", "flip"]
+           "n_params", "flops", "learnability", "fit_noisy", "sawtooth_costs", "matched_pair", "flip"]
 
 
 # --------------------------------------------------------------------------- targets (1-D, float64)
@@ -232,32 +232,15 @@ def learnability(name: str, freq: float, width: int, steps: int, lr: float, grid
 
 
 @shared
-def noisy_fit(n_train: int, noise: float, width: int, steps: int, lr: float, freq: float, seeds: tuple,
-              data_seed: int) -> dict:
-    """A wide one-hidden-layer net on ``n_train`` noisy samples of sin(2 pi freq x), x ~ U[0, 1]:
-    per-seed train MSE and test MSE against fresh noisy labels (Bayes test MSE = noise**2).
-    Each member gets its own training sample (data drawn from ``data_seed`` and the member index)."""
-    from ..train import mse, train_ensemble
+def fit_noisy(name: str, freq: float, n_train: int, noise: float, depth: int, width: int, steps: int,
+              lr: float, seeds: tuple, data_seed: int) -> dict:
+    """ReLU MLPs (``depth`` hidden layers of ``width``) trained by full-batch Adam on MSE, one per
+    seed, each on its own ``n_train`` samples x ~ U[0, 1], y = target(x) + noise * N(0, 1)
+    (samples drawn from ``data_seed``, so every architecture sees the same data).
 
-    g = torch.Generator().manual_seed(data_seed)
-    S = len(seeds)
-    x = torch.rand(S, n_train, 1, generator=g)
-    y = target("sin", x, freq) + noise * torch.randn(S, n_train, 1, generator=g)
-    xt = torch.rand(S, 2000, 1, generator=g)
-    yt = target("sin", xt, freq) + noise * torch.randn(S, 2000, 1, generator=g)
-    ens = train_ensemble(lambda i: ShallowReLU(width), list(seeds), x, y, loss=mse, steps=steps,
-                         batch_size=n_train, lr=lr, x_per_member=True)
-    tr = (ens.predict(x, per_member=True) - y).pow(2).mean(dim=(1, 2))
-    te = (ens.predict(xt, per_member=True) - yt).pow(2).mean(dim=(1, 2))
-    return {"train_mse": tr.tolist(), "test_mse": te.tolist(), "bayes_mse": noise ** 2}
-
-
-@shared
-def depth_vs_width(name: str, freq: float, n_train: int, noise: float, shallow_width: int, depth: int,
-                   deep_width: int, steps: int, lr: float, seeds: tuple, data_seed: int) -> dict:
-    """Shallow (1 hidden layer) vs deep (``depth`` hidden layers) ReLU MLPs on the same noisy samples
-    of a 1-D target on [0, 1], trained by full-batch Adam on MSE.  Per-seed train MSE, test MSE
-    against the clean target (noise-free, so it measures the function learnt), parameter counts."""
+    Per seed: ``train_mse`` on its noisy labels; ``test_mse`` against the clean target on a
+    4001-point grid; ``gap`` = expected MSE on fresh noisy labels (test_mse + noise**2) - train_mse,
+    the generalisation gap.  Bayes test MSE on fresh labels is noise**2."""
     from ..train import mse, train_ensemble
 
     g = torch.Generator().manual_seed(data_seed)
@@ -266,15 +249,46 @@ def depth_vs_width(name: str, freq: float, n_train: int, noise: float, shallow_w
     y = target(name, x, freq) + noise * torch.randn(S, n_train, 1, generator=g)
     xt = torch.linspace(0, 1, 4001)[:, None]
     yt = target(name, xt, freq)
-    out = {}
-    for tag, depth_, width_ in (("shallow", 1, shallow_width), ("deep", depth, deep_width)):
-        ens = train_ensemble(lambda i: deep_mlp(depth_, width_), list(seeds), x, y, loss=mse,
-                             steps=steps, batch_size=n_train, lr=lr, x_per_member=True)
-        tr = (ens.predict(x, per_member=True) - y).pow(2).mean(dim=(1, 2))
-        te = (ens.predict(xt) - yt).pow(2).mean(dim=(1, 2))
-        out[tag] = {"train_mse": tr.tolist(), "test_mse": te.tolist(),
-                    "params": n_params(deep_mlp(depth_, width_))}
-    return out
+    ens = train_ensemble(lambda i: deep_mlp(depth, width), list(seeds), x, y, loss=mse, steps=steps,
+                         batch_size=n_train, lr=lr, x_per_member=True)
+    tr = (ens.predict(x, per_member=True) - y).pow(2).mean(dim=(1, 2))
+    te = (ens.predict(xt) - yt).pow(2).mean(dim=(1, 2))
+    return {"train_mse": tr.tolist(), "test_mse": te.tolist(), "gap": (te + noise ** 2 - tr).tolist(),
+            "bayes_mse": noise ** 2, "params": n_params(deep_mlp(depth, width))}
+
+
+def sawtooth_costs(k: int) -> dict:
+    """Telgarsky's k-fold tent map: pieces of the deep net, the shallow interpolant's agreement with it,
+    and lower bounds on the smallest one-hidden-layer net (units >= pieces - 1, 3 parameters and 2
+    matmul FLOPs per unit plus the output bias) against the deep net's exact counts."""
+    deep = tent_net(k)
+    pieces = count_pieces(deep)
+    knots = torch.linspace(0, 1, pieces + 1, dtype=torch.float64)
+    with torch.no_grad():
+        shallow = relu_interpolant(knots, deep(knots[:, None])[:, 0])
+        x = torch.linspace(0, 1, 2 ** 14 + 1, dtype=torch.float64)[:, None]
+        match = float((shallow(x) - deep(x)).abs().max())
+    lb = pieces - 1
+    return {"k": k, "deep_pieces": pieces, "deep_units": 2 * k, "deep_params": n_params(deep),
+            "deep_flops": flops(deep), "shallow_units_lower_bound": lb,
+            "shallow_params_lower_bound": 3 * lb + 1, "shallow_flops_lower_bound": 4 * lb,
+            "shallow_construction_units": pieces, "shallow_construction_params": n_params(shallow),
+            "shallow_construction_flops": flops(shallow), "shallow_matches": match}
+
+
+def matched_pair(p, ctx) -> tuple[dict, dict]:
+    """The shallow (1 x shallow_width) and deep (deep_depth x deep_width) runs of :func:`fit_noisy`
+    on the same data and seeds, shared by every claim reading protocol ``p`` (keys freq, n_train,
+    noise, shallow_width, deep_depth, deep_width, steps, lr, seeds)."""
+    from ..seeding import derive_seed
+
+    base = ctx.shared_seed(f"q02b-matched-{p.freq}-{p.n_train}-{p.noise}")
+    seeds = tuple(derive_seed(base, "init", i) % 2 ** 31 for i in range(p.seeds))
+    data = derive_seed(base, "data") % 2 ** 31
+    common = ("sin", float(p.freq), p.n_train, p.noise)
+    s = fit_noisy(*common, 1, p.shallow_width, p.steps, p.lr, seeds, data)
+    d = fit_noisy(*common, p.deep_depth, p.deep_width, p.steps, p.lr, seeds, data)
+    return s, d
 
 
 def flip(finding):

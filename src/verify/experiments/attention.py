@@ -182,6 +182,7 @@ class BahdanauAligner(nn.Module):
         self.W = nn.Linear(dec, attn, bias=False)
         self.U = nn.Linear(2 * hidden, attn, bias=False)
         self.v = nn.Linear(attn, 1, bias=False)
+        self.R = nn.Linear(dec + 2 * hidden, vocab)   # readout p(y_i | s_i, c_i)
 
     def annotations(self, x):
         """(B, T_x) token ids -> (B, T_x, 2*hidden) annotations h_j."""
@@ -190,13 +191,99 @@ class BahdanauAligner(nn.Module):
             return torch.tanh(self.rnn(e))
         return self.rnn(e)[0]
 
-    def align(self, s, h, *, scale: float = 1.0):
+    def align(self, s, h, *, scale: float = 1.0, dim: int = -1):
         """Decoder states s (B, T_y, dec), annotations h (B, T_x, 2H) -> a (B, T_y, T_x):
-        row i is a softmax over source positions j."""
+        row i is a softmax over source positions j (``dim=-2``: over target positions instead)."""
         e = self.v(torch.tanh(self.W(s).unsqueeze(2) + self.U(h).unsqueeze(1))).squeeze(-1)
-        return torch.softmax(scale * e, dim=-1)
+        return torch.softmax(scale * e, dim=dim)
+
+    def readout(self, s, c, *, read_state: bool = True):
+        """Output distribution over the target vocabulary from decoder state s and context c
+        (``read_state=False``: from c alone)."""
+        s = s if read_state else torch.zeros_like(s)
+        return torch.softmax(self.R(torch.cat([s, c], dim=-1)), dim=-1)
 
     @staticmethod
     def context(a, h):
         """c_i = sum_j a_ij h_j."""
         return a @ h
+
+
+# --------------------------------------------------------------------------------------------
+# q08c: a trained aligner on a task where one target slot needs one source word, another two
+# --------------------------------------------------------------------------------------------
+
+class SlotTranslator(nn.Module):
+    """Source tokens -> T_y target tokens through additive attention (Bahdanau-style scoring).
+
+    h_j = tok[x_j] + pos[j] (position-aware annotations, no RNN: which source words a slot
+    reads is then visible in its attention row alone); slot i has a learned decoder state s_i;
+    a_i = softmax_j v^T tanh(W s_i + U h_j); logits_i = MLP([c_i; s_i]) with c_i = sum_j a_ij h_j.
+    """
+
+    def __init__(self, vocab: int, t_x: int, t_y: int, emb: int, attn: int, hidden: int):
+        super().__init__()
+        self.tok = nn.Embedding(vocab, emb)
+        self.pos = nn.Parameter(torch.randn(t_x, emb))
+        self.s = nn.Parameter(torch.randn(t_y, emb))
+        self.W = nn.Linear(emb, attn, bias=False)
+        self.U = nn.Linear(emb, attn, bias=False)
+        self.v = nn.Linear(attn, 1, bias=False)
+        self.out = nn.Sequential(nn.Linear(2 * emb, hidden), nn.ReLU(), nn.Linear(hidden, vocab))
+
+    def attention(self, x):
+        """(N, T_x) ids -> (a (N, T_y, T_x), h (N, T_x, emb))."""
+        h = self.tok(x) + self.pos
+        e = self.v(torch.tanh(self.W(self.s).unsqueeze(1) + self.U(h).unsqueeze(-3))).squeeze(-1)
+        return torch.softmax(e, dim=-1), h
+
+    def forward(self, x):
+        a, h = self.attention(x)
+        c = a @ h
+        s = self.s.expand(c.shape[:-1] + (self.s.shape[-1],))
+        return self.out(torch.cat([c, s], dim=-1))
+
+
+def slot_task(vocab: int, t_x: int, need_b: int):
+    """Every source sequence over ``vocab`` of length t_x, and two target slots:
+    slot A copies x_1 (needs one source word); slot B is (x_0 + x_3) mod vocab (needs two) or,
+    with ``need_b=1``, copies x_3."""
+    x = torch.cartesian_prod(*[torch.arange(vocab)] * t_x)
+    a = x[:, 1]
+    b = (x[:, 0] + x[:, 3]) % vocab if need_b == 2 else x[:, 3]
+    return x, torch.stack([a, b], dim=1)
+
+
+def slot_cross_entropy(out, y):
+    return nn.functional.cross_entropy(out.flatten(0, -2), y.flatten())
+
+
+@shared
+def trained_slot_attention(seeds: tuple[int, ...], need_b: int, steps: int, vocab: int = 5,
+                           t_x: int = 5, emb: int = 16, attn: int = 16, hidden: int = 64,
+                           batch: int = 256, lr: float = 0.01) -> dict:
+    """Train one SlotTranslator per seed (one vmapped ensemble); per seed, on the whole task:
+    mean max attention weight of slot A's and slot B's rows, the mean weight on each needed
+    source position, and each slot's accuracy."""
+    from verify.train import train_ensemble
+
+    x, y = slot_task(vocab, t_x, need_b)
+    ens = train_ensemble(lambda i: SlotTranslator(vocab, t_x, 2, emb, attn, hidden), seeds, x, y,
+                         loss=slot_cross_entropy, steps=steps, batch_size=batch, lr=lr)
+    rows = []
+    with torch.no_grad():
+        for i in range(len(seeds)):
+            m = ens.member(i)
+            a, _ = m.attention(x)
+            pred = m(x).argmax(-1)
+            rows.append({"seed": seeds[i],
+                         "max_weight_A": float(a[:, 0].max(-1).values.mean()),
+                         "max_weight_B": float(a[:, 1].max(-1).values.mean()),
+                         "B_weight_on_x0": float(a[:, 1, 0].mean()),
+                         "B_weight_on_x3": float(a[:, 1, 3].mean()),
+                         "acc_A": float((pred[:, 0] == y[:, 0]).float().mean()),
+                         "acc_B": float((pred[:, 1] == y[:, 1]).float().mean()),
+                         "B_rows_spread": int((a[:, 1] > 0.05).sum(-1).ge(2).sum()),
+                         "B_rows_spread_correct": int(((a[:, 1] > 0.05).sum(-1).ge(2)
+                                                       & (pred[:, 1] == y[:, 1])).sum())})
+    return {"rows": rows, "n_examples": len(x)}

@@ -22,8 +22,8 @@ from torch import nn
 from ..runner import shared
 
 __all__ = ["ConvNet", "LocallyConnected", "conv_matrix", "cnn_as_mlp", "param_count", "flop_count",
-           "shift", "pixel_permutation", "make_model", "digits_run", "DigitsRun", "superposition_gap",
-           "best_linear_fit_residual"]
+           "shift", "pixel_permutation", "make_model", "digits_run", "DigitsRun", "run_from_protocol",
+           "superposition_gap", "linearly_separable", "conv_projection_residual", "activation_bytes"]
 
 
 class ConvNet(nn.Module):
@@ -81,13 +81,14 @@ def conv_matrix(weight: torch.Tensor, in_shape: tuple[int, int, int], stride: in
     c_out, _, kh, kw = weight.shape
     if flip:
         weight = weight.flip(-1, -2)
+    wl = weight.tolist()
     oh = (h + 2 * padding - kh) // stride + 1
     ow = (w + 2 * padding - kw) // stride + 1
-    m = torch.zeros(c_out * oh * ow, c_in * h * w, dtype=weight.dtype)
+    m = [[0.0] * (c_in * h * w) for _ in range(c_out * oh * ow)]
     for o in range(c_out):
         for i in range(oh):
             for j in range(ow):
-                row = (o * oh + i) * ow + j
+                row = m[(o * oh + i) * ow + j]
                 for c in range(c_in):
                     for u in range(kh):
                         r = i * stride + u - padding
@@ -96,8 +97,8 @@ def conv_matrix(weight: torch.Tensor, in_shape: tuple[int, int, int], stride: in
                         for v in range(kw):
                             q = j * stride + v - padding
                             if 0 <= q < w:
-                                m[row, (c * h + r) * w + q] += weight[o, c, u, v]
-    return m
+                                row[(c * h + r) * w + q] += wl[o][c][u][v]
+    return torch.tensor(m, dtype=weight.dtype).reshape(c_out * oh * ow, c_in * h * w)
 
 
 def cnn_as_mlp(net: ConvNet, side: int) -> nn.Sequential:
@@ -167,6 +168,7 @@ class DigitsRun:
     train_acc: tuple[float, ...]
     test_acc: tuple[float, ...]
     shifted_acc: dict  # shift distance -> per-seed accuracy averaged over the 4 axis directions
+    scrambled_test_acc: tuple[float, ...]  # test images (only) scrambled by the run's permutation
     params: int
     flops: int
 
@@ -177,12 +179,12 @@ def _acc(logits: torch.Tensor, y: torch.Tensor) -> list[float]:
 
 @shared
 def digits_run(kind: str, seed: int, n_seeds: int, *, permute: bool = False, hidden: int = 100,
-               channels: int = 16, kernel: int = 3, n_train: int = 1200, steps: int = 300,
-               batch: int = 128, lr: float = 3e-3, shifts: tuple[int, ...] = (1, 2)) -> DigitsRun:
+               channels: int = 8, kernel: int = 3, n_train: int = 1200, steps: int = 150,
+               batch: int = 64, lr: float = 1e-2, shifts: tuple[int, ...] = (1, 2)) -> DigitsRun:
     """Train ``n_seeds`` models of ``kind`` on the digits (split seeded by ``seed``).
 
-    ``permute`` scrambles the pixels of train AND test images with one fixed permutation.  For the
-    MLP the permuted run's first-layer weights are initialised with the same permutation applied
+    ``permute`` scrambles the pixels of train AND test images with one fixed permutation.  When the
+    first layer is dense (the MLP, or a CNN with an 8x8 kernel) the permuted run's first-layer weights are initialised with the same permutation applied
     to their columns, so each permuted member computes, up to float summation order, the same
     function as its unpermuted twin composed with the permutation (a coupling: the paired
     difference isolates the effect of the arrangement itself).
@@ -193,32 +195,42 @@ def digits_run(kind: str, seed: int, n_seeds: int, *, permute: bool = False, hid
     xtr, ytr, xte, yte = digits_split(seed)
     xtr, ytr = xtr[:n_train], ytr[:n_train]
     perm = pixel_permutation(64, seed if permute else None)
+    test_perm = pixel_permutation(64, seed)
 
-    def scramble(x):
-        return x.reshape(len(x), 64)[:, perm].reshape(len(x), 8, 8)
+    def scramble(x, order=perm):
+        return x.reshape(len(x), 64)[:, order].reshape(len(x), 8, 8)
 
     seeds = [seed * 1000 + i for i in range(n_seeds)]
 
     def build(i):
         m = make_model(kind, hidden, channels, kernel)
-        if permute and kind == "mlp":
-            first = m.net[1]
+        if permute and (kind == "mlp" or kernel == 8):
+            # the first layer is dense (an MLP, or a conv whose kernel covers the whole image)
             with torch.no_grad():
-                w = first.weight.clone()
-                first.weight[:, perm] = w  # W'[:, perm] = W so W' (x[perm]) = W x
+                w = m.net[1].weight if kind == "mlp" else m.conv.weight.view(channels, 64)
+                w.copy_(w[:, perm].clone())  # W' = W[:, perm], so W' x[perm] = W x
         return m
 
     ens = train_ensemble(build, seeds, scramble(xtr), ytr, steps=steps, batch_size=batch, lr=lr)
     train_acc = _acc(ens.predict(scramble(xtr)), ytr)
     test_acc = _acc(ens.predict(scramble(xte)), yte)
+    scrambled = _acc(ens.predict(scramble(xte, test_perm)), yte) if not permute else test_acc
     shifted = {}
     for s in shifts:
         accs = [_acc(ens.predict(scramble(shift(xte, dy, dx))), yte)
                 for dy, dx in ((s, 0), (-s, 0), (0, s), (0, -s))]
         shifted[s] = tuple(sum(a[i] for a in accs) / 4 for i in range(n_seeds))
     model = make_model(kind, hidden, channels, kernel)
-    return DigitsRun(tuple(seeds), tuple(train_acc), tuple(test_acc), shifted, param_count(model),
+    return DigitsRun(tuple(seeds), tuple(train_acc), tuple(test_acc), shifted, tuple(scrambled), param_count(model),
                      flop_count(model, xte[:1]))
+
+
+def run_from_protocol(p, seed: int, kind: str, permute: bool = False) -> DigitsRun:
+    """:func:`digits_run` with the sizes and budget a q03 claim's protocol declares (the other
+    model's sizes are left out of the call, so a CNN override never retrains the MLP)."""
+    sizes = dict(hidden=p.mlp_hidden) if kind == "mlp" else dict(channels=p.cnn_channels, kernel=p.cnn_kernel)
+    return digits_run(kind, seed, p.seeds, permute=permute, steps=p.steps, batch=p.batch, lr=p.lr,
+                      **sizes)
 
 
 def superposition_gap(f, x: torch.Tensor, y: torch.Tensor, a: float, b: float) -> float:
@@ -227,11 +239,48 @@ def superposition_gap(f, x: torch.Tensor, y: torch.Tensor, a: float, b: float) -
         return float((f(a * x + b * y) - (a * f(x) + b * f(y))).abs().max())
 
 
-def best_linear_fit_residual(f, d_in: int, n: int, generator: torch.Generator) -> float:
-    """Relative residual of the best affine least-squares fit to f on n Gaussian inputs (float64)."""
-    x = torch.randn(n, d_in, dtype=torch.float64, generator=generator)
+def linearly_separable(x: torch.Tensor, y: torch.Tensor) -> bool:
+    """Whether some (w, b) has sign(w.x + b) == y (y in {0, 1}) on every point: an LP feasibility
+    problem, y_i' (w.x_i + b) >= 1 with y' = 2y - 1 (scipy.optimize.linprog, HiGHS)."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    xs, ys = x.double().numpy(), 2.0 * y.double().numpy() - 1.0
+    a_ub = -ys[:, None] * np.hstack([xs, np.ones((len(xs), 1))])
+    res = linprog(np.zeros(a_ub.shape[1]), A_ub=a_ub, b_ub=-np.ones(len(xs)),
+                  bounds=[(None, None)] * a_ub.shape[1], method="highs")
+    return res.status == 0
+
+
+def conv_projection_residual(dense: torch.Tensor, side: int, k: int, padding: int) -> float:
+    """Relative distance from a dense (c_out*L, side*side) matrix to the nearest conv layer's matrix.
+
+    conv_matrix is linear in the kernel, so the conv matrices form the span of the matrices of the
+    unit kernels; least squares over that span gives the nearest one.
+    """
+    c_out = dense.shape[0] // ((side + 2 * padding - k + 1) ** 2)
+    basis = []
+    for j in range(c_out * k * k):
+        unit = torch.zeros(c_out * k * k, dtype=torch.float64)
+        unit[j] = 1.0
+        basis.append(conv_matrix(unit.view(c_out, 1, k, k), (1, side, side), 1, padding).flatten())
+    b = torch.stack(basis, 1)
+    sol = torch.linalg.lstsq(b, dense.flatten()[:, None]).solution
+    return float((b @ sol - dense.flatten()[:, None]).norm() / dense.norm())
+
+
+def activation_bytes(model: nn.Module, x: torch.Tensor) -> int:
+    """Bytes of every module output of one forward pass over the batch x (what full-batch
+    training keeps for the backward pass, roughly)."""
+    total = 0
+
+    def hook(_m, _i, out):
+        nonlocal total
+        total += out.numel() * out.element_size()
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
     with torch.no_grad():
-        y = f(x)
-    xa = torch.cat([x, torch.ones(n, 1, dtype=x.dtype)], 1)
-    sol = torch.linalg.lstsq(xa, y).solution
-    return float((xa @ sol - y).norm() / y.norm())
+        model(x)
+    for h in handles:
+        h.remove()
+    return total

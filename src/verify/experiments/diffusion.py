@@ -376,3 +376,85 @@ def ddpm_grad_table(T: int, d: int, n: int, seeds: tuple[int, ...], learn_schedu
             diff = float((g["with"][name] - g["without"][name]).abs().max())
             rows.append((s, name, bool(torch.equal(g["with"][name], g["without"][name])), diff))
     return tuple(rows)
+
+
+def ascent_steps(start: str, x0: torch.Tensor, betas: torch.Tensor, steps=(1e-3, 1e-2, 1e-1)):
+    """From a start point, one gradient-ascent step on the batch-mean ELBO over (a, b, log s) for
+    each step size; returns rows (eta, dELBO, dlogp).  ``start='loglik_max'``: a maximiser of
+    log p(x_0) that is not the ELBO maximiser (the ELBO argmax with (b_1, s_1) refitted to match the
+    data's Gaussian MLE); ``start='far'``: a = 0.5, b = 0, s = 1, far from both maximisers."""
+    T, d = len(betas), x0.shape[1]
+    if start == "loglik_max":
+        m = match_marginal(elbo_argmax(betas, x0), x0)
+    elif start == "far":
+        m = LinearGaussian(betas, torch.full((T, d), 0.5, dtype=DT), torch.zeros(T, d, dtype=DT),
+                           torch.zeros(T, d, dtype=DT), torch.zeros(d, dtype=DT), torch.zeros(d, dtype=DT))
+    else:
+        raise ValueError(f"start must be 'loglik_max' or 'far', got {start!r}")
+    ps = [t.clone().requires_grad_() for t in (m.a, m.b, m.log_s)]
+    mm = replace(m, a=ps[0], b=ps[1], log_s=ps[2])
+    e0 = elbo(mm, x0).mean()
+    e0.backward()
+    l0 = float(log_marginal(m, x0).mean())
+    rows = []
+    with torch.no_grad():
+        for eta in steps:
+            m2 = replace(m, a=m.a + eta * ps[0].grad, b=m.b + eta * ps[1].grad, log_s=m.log_s + eta * ps[2].grad)
+            rows.append((eta, float(elbo(m2, x0).mean() - e0), float(log_marginal(m2, x0).mean()) - l0))
+    return rows
+
+
+def bayes_check(m: LinearGaussian, x0: torch.Tensor, gen: torch.Generator, *, normaliser: str = "marginal") -> float:
+    """max |log p(x_{1:T}|x_0) - [log p(x_{0:T}) - log Z]| at points x_{1:T} ~ q(.|x_0), where the left
+    side is the Gaussian-conditioning density of the joint and Z = p(x_0) (``'marginal'``) or 1 (``'none'``)."""
+    T = m.T
+    xs = [x0]
+    for t in range(1, T + 1):
+        xs.append(torch.sqrt(1 - m.betas[t - 1]) * xs[-1] + torch.sqrt(m.betas[t - 1]) * torch.randn(
+            x0.shape, generator=gen, dtype=DT))
+    ln = lambda x, mu, var: -0.5 * (LOG2PI + torch.log(var) + (x - mu) ** 2 / var)  # noqa: E731
+    lj = ln(xs[T], m.prior_mean, torch.exp(m.prior_logvar))
+    for t in range(1, T + 1):
+        lj = lj + ln(xs[t - 1], m.a[t - 1] * xs[t] + m.b[t - 1], torch.exp(2 * m.log_s[t - 1]))
+    lj = lj.sum(-1)
+    logZ = log_marginal(m, x0) if normaliser == "marginal" else torch.zeros_like(lj)
+    mean, S = _p_joint(m)
+    gain = S[:, 1:, 0] / S[:, 0, 0, None]
+    mp = mean[None, :, 1:] + gain[None] * (x0 - mean[None, :, 0])[..., None]      # (n, d, T)
+    Cp = S[:, 1:, 1:] - gain[..., None] * S[:, 0, None, 1:]
+    x = torch.stack(xs[1:], -1)                                                     # (n, d, T)
+    lpost = torch.distributions.MultivariateNormal(mp, covariance_matrix=Cp[None].expand(x.shape[0], -1, -1, -1)).log_prob(x).sum(-1)
+    return float((lpost - (lj - logZ)).abs().max())
+
+
+def lt_grads(T: int, d: int, seed: int, *, learn_prior: bool, learn_schedule: bool = False) -> dict[str, float]:
+    """max |d L_T / d theta| for every parameter of the DDPM model (0 where L_T does not use it)."""
+    gen = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = DDPM(T, d, learn_prior=learn_prior, learn_schedule=learn_schedule)
+    x0 = torch.randn(8, d, generator=gen, dtype=DT)
+    betas = torch.sigmoid(model.raw_beta)
+    ab = torch.cumprod(1 - betas, 0)
+    LT = gauss_kl(torch.sqrt(ab[-1]) * x0, 1 - ab[-1], model.prior_mean, torch.exp(model.prior_logvar)).sum(-1).mean()
+    names, prms = zip(*model.named_parameters())
+    grads = torch.autograd.grad(LT, prms, allow_unused=True) if LT.requires_grad else [None] * len(prms)
+    return {n: 0.0 if g is None else float(g.abs().max()) for n, g in zip(names, grads)}
+
+
+def train_pair(T: int, d: int, n: int, seed: int, *, steps: int, lr: float, learn_prior: bool) -> dict[str, float]:
+    """Plain gradient descent on the negative ELBO with and without L_T from one init, same data and
+    noise; max |difference| of the final parameters, per parameter."""
+    gen = torch.Generator().manual_seed(seed)
+    x0 = torch.randn(n, d, generator=gen, dtype=DT)
+    eps = torch.randn(T, n, d, generator=gen, dtype=DT)
+    finals = []
+    for with_LT in (True, False):
+        torch.manual_seed(seed)
+        model = DDPM(T, d, learn_prior=learn_prior)
+        opt = torch.optim.SGD(model.parameters(), lr=lr)
+        for _ in range(steps):
+            opt.zero_grad(set_to_none=False)
+            model.neg_elbo(x0, eps, with_LT=with_LT).backward()
+            opt.step()
+        finals.append({k: v.detach().clone() for k, v in model.named_parameters()})
+    return {k: float((finals[0][k] - finals[1][k]).abs().max()) for k in finals[0]}

@@ -17,9 +17,9 @@ from torch import nn
 
 from verify.runner import shared
 
-__all__ = ["LocallyConnected2d", "TinyViT", "conv_vs_local_counts", "dense_counts", "shift",
-           "receptive_field", "pixel_correlation_by_distance", "size_sweep", "shift_robustness",
-           "MODELS"]
+__all__ = ["LocallyConnected2d", "conv_vs_local_counts", "dense_counts", "shift", "receptive_field",
+           "layer_receptive_fields", "window_max", "window_elements", "even_lattice_input",
+           "pixel_correlation_by_distance", "size_sweep", "learners", "metric", "disagreement", "MODELS"]
 
 
 # ---------------------------------------------------------------- layers and models
@@ -55,37 +55,6 @@ class LocallyConnected2d(nn.Module):
         return lc
 
 
-class TinyViT(nn.Module):
-    """A one-block vision transformer for 8x8 digits: 2x2 patches -> 16 tokens, learned position
-    embeddings, single-head self-attention + MLP (pre-norm), mean-pooled tokens -> linear head.
-    Attention is written out (no fused kernel) so it vmaps and its FLOPs are counted."""
-
-    def __init__(self, dim: int = 32, patch: int = 2, side: int = 8, classes: int = 10):
-        super().__init__()
-        self.patch = patch
-        tokens = (side // patch) ** 2
-        self.embed = nn.Linear(patch * patch, dim)
-        self.pos = nn.Parameter(torch.randn(tokens, dim) * 0.02)
-        self.norm1, self.norm2 = nn.LayerNorm(dim), nn.LayerNorm(dim)
-        self.qkv = nn.Linear(dim, 3 * dim)
-        self.proj = nn.Linear(dim, dim)
-        self.mlp = nn.Sequential(nn.Linear(dim, 2 * dim), nn.GELU(), nn.Linear(2 * dim, dim))
-        self.head = nn.Linear(dim, classes)
-
-    def forward(self, x):
-        if x.dim() == 4:
-            x = x.squeeze(-3)
-        p = self.patch
-        n, s = x.shape[0], x.shape[-1]
-        t = x.reshape(n, s // p, p, s // p, p).permute(0, 1, 3, 2, 4).reshape(n, -1, p * p)
-        h = self.embed(t) + self.pos
-        q, k, v = self.qkv(self.norm1(h)).chunk(3, dim=-1)
-        att = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(q.shape[-1]), dim=-1)
-        h = h + self.proj(att @ v)
-        h = h + self.mlp(self.norm2(h))
-        return self.head(h.mean(dim=1))
-
-
 def _mlp():
     from verify.models import MLP
     return MLP((64, 128, 10))    # 64 inputs, one hidden layer of 128: ~9.6k parameters, fits 1,200 digits
@@ -101,7 +70,7 @@ def _cnn_nopool():
     return SmallCNN(8, 16, pool=False)
 
 
-MODELS = {"mlp": _mlp, "cnn": _cnn, "cnn_nopool": _cnn_nopool, "vit": lambda: TinyViT()}
+MODELS = {"mlp": _mlp, "cnn": _cnn, "cnn_nopool": _cnn_nopool}
 
 
 # ---------------------------------------------------------------- exact counts
@@ -169,6 +138,50 @@ def receptive_field(f, side: int, c_in: int = 1, out_index=None) -> int:
     return int((g.abs().sum(dim=(0, 1)) > 0).sum())
 
 
+def layer_receptive_fields(side: int = 8, k2: int = 3, pool: bool = True) -> tuple[int, int]:
+    """Receptive fields (input pixels) of the centre unit of layer 1 (3x3 conv) and of layer 2
+    (optional 2x2 pooling, then a k2 x k2 conv) of a SmallCNN-shaped stack.  Connectivity only:
+    weights set to 1, average pooling and no ReLU, so no unit's gradient vanishes by accident."""
+    c1 = nn.Conv2d(1, 1, 3, padding=1, bias=False).double()
+    c2 = nn.Conv2d(1, 1, k2, padding=k2 // 2, bias=False).double()
+    with torch.no_grad():
+        c1.weight.fill_(1.0)
+        c2.weight.fill_(1.0)
+
+    def layer2(x):
+        h = c1(x)
+        return c2(nn.functional.avg_pool2d(h, 2) if pool else h)
+
+    return receptive_field(c1, side), receptive_field(layer2, side)
+
+
+def window_max(x: torch.Tensor, k: int, stride: int) -> torch.Tensor:
+    """Max over each k x k window (stride ``stride``) computed independently of max_pool2d:
+    unfold the windows and take the largest element of each."""
+    n, c, h, w = x.shape
+    cols = nn.functional.unfold(x.reshape(n * c, 1, h, w), k, stride=stride)   # (n*c, k*k, L)
+    oh, ow = (h - k) // stride + 1, (w - k) // stride + 1
+    return cols.max(dim=1).values.reshape(n, c, oh, ow)
+
+
+def window_elements(x: torch.Tensor, k: int, stride: int) -> torch.Tensor:
+    """(n, c, k*k, oh, ow): the elements of every pooling window."""
+    n, c, h, w = x.shape
+    cols = nn.functional.unfold(x.reshape(n * c, 1, h, w), k, stride=stride)
+    oh, ow = (h - k) // stride + 1, (w - k) // stride + 1
+    return cols.reshape(n, c, k * k, oh, ow)
+
+
+def even_lattice_input(shape, generator) -> torch.Tensor:
+    """Non-negative values on even rows and even columns, zero elsewhere: every 2x2 pooling
+    window holds its largest value in its top-left corner, which a one-pixel shift to the right
+    keeps inside the same window."""
+    x = torch.rand(shape, generator=generator, dtype=torch.float64)
+    mask = torch.zeros(shape[-2:], dtype=torch.float64)
+    mask[::2, ::2] = 1.0
+    return x * mask
+
+
 # ---------------------------------------------------------------- data
 
 def pixel_permutation(seed: int) -> torch.Tensor:
@@ -209,65 +222,93 @@ def pixel_correlation_by_distance(task: str, seed: int) -> dict[int, float]:
 
 # ---------------------------------------------------------------- training experiments
 
+SHIFTS = (0, 1, 3)   # pixel distances at which every sweep measures shift sensitivity (0: identity)
+
+
 @shared
-def size_sweep(task: str, models: tuple[str, ...], sizes: tuple[int, ...], n_seeds: int, steps: int,
+def size_sweep(task: str, models: tuple[str, ...], sizes: tuple[int, ...], n_seeds, steps: int,
                seed: int) -> dict:
-    """Train each model on random training subsets of each size (n_seeds subsets per size; the
-    same subsets for every model) and return per (size, seed): train accuracy on the subset, test
-    accuracy, and test predictions (for disagreement between models)."""
+    """Train each model on random training subsets of each size (n_seeds subsets per size, an int or
+    one count per size; the
+    same subsets for every model and task) and return, per model, (size, seed) arrays of train
+    accuracy on the subset and test accuracy, test predictions (for disagreement between models),
+    and, at the largest size, each member's accuracy on shifted test digits and the fraction of
+    test digits whose prediction changes under a shift (four directions, zero fill), per SHIFTS."""
     from verify.train import train_ensemble
 
     xtr, ytr, xte, yte = _task_data(task, seed)
     full = max(sizes)
+    per_size = (n_seeds,) * len(sizes) if isinstance(n_seeds, int) else tuple(n_seeds)
     g = torch.Generator().manual_seed(seed)
     idx, member_seeds = [], []
-    for n in sizes:
+    for n, k in zip(sizes, per_size):
         if full % n:
             raise ValueError(f"sizes must divide the largest size {full}; got {n}")
-        for s in range(n_seeds):
+        for s in range(k):
             sub = torch.randperm(len(xtr), generator=g)[:n]
             idx.append(sub.repeat(full // n))          # tiled: uniform minibatches over the subset
             member_seeds.append(int(torch.randint(2**31 - 1, (1,), generator=g)))
     idx = torch.stack(idx)                                # (S, full)
     xs, ys = xtr[idx], ytr[idx]
-    out = {"sizes": sizes, "n_seeds": n_seeds, "y_test": yte}
+    out = {"sizes": sizes, "n_seeds": per_size, "y_test": yte, "shifts": SHIFTS}
+    bounds = [sum(per_size[:i]) for i in range(len(sizes) + 1)]
+    groups = [slice(bounds[i], bounds[i + 1]) for i in range(len(sizes))]   # members of each size
+    last = groups[-1]
     for name in models:
         ens = train_ensemble(lambda i: MODELS[name](), member_seeds, xs, ys, steps=steps,
                              batch_size=64,             # 64: Adam's usual small-batch regime
-                             lr=3e-3,                   # Adam at 3e-3 fits every model here in a few hundred steps
+                             lr=3e-3,                   # Adam at 3e-3: the MLP fits 1,200 digits in a few hundred steps
                              x_per_member=True)
         train_pred = ens.predict(xs, per_member=True).argmax(-1)
         test_pred = ens.predict(xte).argmax(-1)
-        shape = (len(sizes), n_seeds)
-        out[name] = {
-            "train_acc": (train_pred == ys).float().mean(-1).reshape(shape),
-            "test_acc": (test_pred == yte).float().mean(-1).reshape(shape),
-            "test_pred": test_pred.reshape(*shape, -1),
+        train_acc = (train_pred == ys).float().mean(-1)
+        test_acc = (test_pred == yte).float().mean(-1)
+        res = {   # lists indexed by size; each entry has one value (or row) per seed of that size
+            "train_acc": [train_acc[gr] for gr in groups],
+            "test_acc": [test_acc[gr] for gr in groups],
+            "test_pred": [test_pred[gr] for gr in groups],
+            "train_pred": [train_pred[gr] for gr in groups],
         }
+        base = test_pred[last]                                           # (seeds, N)
+        for d in SHIFTS:
+            moves = [(d, 0), (-d, 0), (0, d), (0, -d)]
+            shifted = torch.stack([ens.predict(shift(xte, dy, dx)).argmax(-1)[last] for dy, dx in moves])
+            res[f"acc_shift{d}"] = (shifted == yte).float().mean((0, 2))  # (seeds,)
+            res[f"flip_shift{d}"] = (shifted != base).float().mean((0, 2))
+        out[name] = res
     return out
 
 
 @shared
-def shift_robustness(models: tuple[str, ...], n_seeds: int, steps: int, shift_px: int, seed: int) -> dict:
-    """Train each model on the 1,200 training digits (n_seeds members) and measure, on the test
-    digits, the accuracy unshifted and under the four shifts by ``shift_px`` pixels (zero fill),
-    and the fraction of test images whose predicted class changes under each shift."""
-    from verify.train import train_ensemble
-
-    xtr, ytr, xte, yte = _task_data("digits", seed)
-    g = torch.Generator().manual_seed(seed)
-    member_seeds = torch.randint(2**31 - 1, (n_seeds,), generator=g).tolist()
-    moves = [(shift_px, 0), (-shift_px, 0), (0, shift_px), (0, -shift_px)]
-    out = {}
-    for name in models:
-        ens = train_ensemble(lambda i: MODELS[name](), member_seeds, xtr, ytr, steps=steps,
-                             batch_size=64, lr=3e-3)
-        base = ens.predict(xte).argmax(-1)                               # (S, N)
-        shifted = torch.stack([ens.predict(shift(xte, dy, dx)).argmax(-1) for dy, dx in moves])  # (4, S, N)
-        out[name] = {
-            "acc": (base == yte).float().mean(-1),                        # (S,)
-            "acc_shifted": (shifted == yte).float().mean((0, 2)),         # (S,)
-            "flip_rate": (shifted != base).float().mean((0, 2)),          # (S,)
-            "flips": int((shifted != base).sum()), "trials": int(shifted.numel()),
-        }
+def learners(sizes: tuple[int, ...], n_seeds: tuple[int, ...], steps: int, seed: int) -> dict:
+    """Every learner q06 compares, keyed 'model@task': the MLP and the CNN on digits and on
+    pixel-permuted digits (same subsets, paired by (size, seed)), and the CNN without pooling on
+    all training digits (largest size only; its own seeds, so unpaired with the others)."""
+    out = {"sizes": sizes}
+    for task in ("digits", "permuted"):
+        r = size_sweep(task, ("mlp", "cnn"), sizes, n_seeds, steps, seed)
+        for m in ("mlp", "cnn"):
+            out[f"{m}@{task}"] = r[m]
+    r = size_sweep("digits", ("cnn_nopool",), (max(sizes),), (n_seeds[-1],), steps, seed + 1)
+    out["cnn_nopool@digits"] = r["cnn_nopool"]
     return out
+
+
+def metric(runs: dict, learner: str, size: int, name: str) -> list[float]:
+    """Per-seed values of ``name`` ('test_acc', 'train_acc', 'acc_shift1', 'flip_shift0', ...) for a
+    learner at a training-set size (shift metrics exist at the largest size only)."""
+    r = runs[learner]
+    if name.startswith(("acc_shift", "flip_shift")):
+        if size != max(runs["sizes"]):
+            raise ValueError(f"shift metrics exist only at the largest size {max(runs['sizes'])}, not {size}")
+        return r[name].tolist()
+    sizes = runs["sizes"] if learner != "cnn_nopool@digits" else (max(runs["sizes"]),)
+    return r[name][sizes.index(size)].tolist()
+
+
+def disagreement(runs: dict, a: str, b: str, size: int, on: str = "test") -> list[float]:
+    """Per-seed fraction of (test or training) inputs on which learners a and b predict different
+    classes; a and b must share subsets (same task sweep)."""
+    i = runs["sizes"].index(size)
+    pa, pb = runs[a][f"{on}_pred"][i], runs[b][f"{on}_pred"][i]
+    return (pa != pb).float().mean(-1).tolist()

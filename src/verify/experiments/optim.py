@@ -26,7 +26,8 @@ import torch
 from ..runner import Diverged, shared
 
 __all__ = ["SCHEMES", "running_average", "average_weights", "step_lag", "reddi_stream",
-           "online_adam", "effective_lr_increases", "momentum_digits"]
+           "online_adam", "effective_lr_increases", "momentum_digits", "uniform_v_adam_trajectory",
+           "adagrad_trajectory"]
 
 SCHEMES = ("ema", "uniform")
 
@@ -165,15 +166,16 @@ def _mlp(params: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
 
 @shared
 def momentum_digits(seed: int, n_seeds: int, steps: int, batch: int, lrs: tuple[float, ...],
-                    beta: float, hidden: int, switch_at: int | None, eval_last: int) -> dict:
+                    beta: float, hidden: int, switch_at: int, eval_last: int) -> dict:
     """Train tiny MLPs on the digits with momentum SGD whose momentum is the bias-corrected EMA of
-    gradients (``beta``) or the uniform average of all past gradients; same lr grid for both.
+    gradients (``beta``) or the uniform average of all past gradients; the same lr grid for both.
 
-    Members: every (scheme, lr, seed) triple, trained in one batched pass; the members with the same
-    seed index share their initialisation and minibatch order (paired design).  With ``switch_at``
-    the class labels are permuted (a fixed derangement) from that step on: the environment changes.
-    Returns per (scheme, lr) the training loss on the *current* labels, averaged over the last
-    ``eval_last`` steps' minibatches, as a list over seeds.
+    Two environments: ``"stationary"`` (the digits labels throughout) and ``"switch"`` (from step
+    ``switch_at`` on the class labels are permuted by a fixed derangement: the target changes).
+    Members: every (environment, scheme, lr, seed) combination, trained in one batched pass; members
+    with the same seed index share their initialisation and minibatch order (a paired design).
+    Returns ``{(env, scheme, lr): [loss per seed]}``: the training loss on the current labels,
+    averaged over the minibatches of the last ``eval_last`` steps.
     """
     from ..data import digits_split
 
@@ -182,45 +184,72 @@ def momentum_digits(seed: int, n_seeds: int, steps: int, batch: int, lrs: tuple[
     n = len(x)
     g = torch.Generator().manual_seed(seed)
     seeds = torch.randint(0, 2**31 - 1, (n_seeds,), generator=g).tolist()
-    members = [(sch, lr, i) for sch in SCHEMES for lr in lrs for i in range(n_seeds)]
+    envs = ("stationary", "switch")
+    # scheme is the outermost index so each scheme's members are one contiguous slice
+    members = [(env, sch, lr, i) for sch in SCHEMES for env in envs for lr in lrs for i in range(n_seeds)]
     S = len(members)
+    half = S // 2
     sizes = (64, hidden, 10)
     inits = [_init_mlp(sizes, s) for s in seeds]
-    params = [torch.stack([inits[i][k] for (_, _, i) in members]).requires_grad_(True)
+    seed_of = torch.tensor([m[3] for m in members])
+    params = [torch.stack([inits[i][k] for i in seed_of.tolist()]).requires_grad_(True)
               for k in range(len(inits[0]))]
-    lr = torch.tensor([m[1] for m in members])
-    is_ema = torch.tensor([m[0] == "ema" for m in members])
-    # minibatch order per seed index (shared by every scheme and lr of that seed)
-    order = torch.stack([torch.stack([torch.randperm(n, generator=torch.Generator().manual_seed(s + e))[:batch]
-                                      for e in range(steps)]) for s in seeds])  # (n_seeds, steps, B)
-    seed_of = torch.tensor([m[2] for m in members])
+    lr = torch.tensor([m[2] for m in members])
+    switches = torch.tensor([m[0] == "switch" for m in members])[:, None]
+    gens = [torch.Generator().manual_seed(s) for s in seeds]
     perm = torch.tensor([1, 2, 3, 4, 5, 6, 7, 8, 9, 0])  # a derangement: every class gets a new label
     moms = [torch.zeros_like(p) for p in params]
     tail = torch.zeros(S)
     for step in range(steps):
-        idx = order[seed_of, step]                       # (S, B)
+        idx = torch.stack([torch.randperm(n, generator=gi)[:batch] for gi in gens])[seed_of]  # (S, B)
         xb, yb = x[idx], y[idx]
-        if switch_at is not None and step >= switch_at:
-            yb = perm[yb]
-        out = _mlp(params, xb)
-        losses = torch.nn.functional.cross_entropy(out.flatten(0, 1), yb.flatten(), reduction="none")
-        losses = losses.view(S, -1).mean(1)
+        if step >= switch_at:
+            yb = torch.where(switches, perm[yb], yb)
+        losses = torch.nn.functional.cross_entropy(_mlp(params, xb).flatten(0, 1), yb.flatten(),
+                                                   reduction="none").view(S, -1).mean(1)
         grads = torch.autograd.grad(losses.sum(), params)
         t = step + 1
         with torch.no_grad():
             for p, m, gr in zip(params, moms, grads):
-                shape = (S,) + (1,) * (p.dim() - 1)
-                ema_m = beta * m + (1 - beta) * gr
-                uni_m = m + (gr - m) / t
-                m.copy_(torch.where(is_ema.view(shape), ema_m, uni_m))
-                direction = torch.where(is_ema.view(shape), m / (1 - beta**t), m)
-                p.sub_(lr.view(shape) * direction)
+                shape = (-1,) + (1,) * (p.dim() - 1)
+                m[:half].mul_(beta).add_(gr[:half], alpha=1 - beta)         # EMA
+                m[half:].add_((gr[half:] - m[half:]) / t)                   # uniform mean
+                p[:half].sub_(lr[:half].view(shape) * m[:half] / (1 - beta**t))
+                p[half:].sub_(lr[half:].view(shape) * m[half:])
             if step >= steps - eval_last:
                 tail += losses.detach()
         if step % 50 == 0 and not torch.isfinite(losses).all():
             raise Diverged(f"momentum_digits: non-finite loss at step {step}")
     tail /= eval_last
     result: dict = {}
-    for (sch, lr_, i), v in zip(members, tail.tolist()):
-        result.setdefault((sch, lr_), []).append(v if math.isfinite(v) else float("inf"))
+    for (env, sch, lr_, _), v in zip(members, tail.tolist()):
+        result.setdefault((env, sch, lr_), []).append(v if math.isfinite(v) else float("inf"))
     return result
+
+
+def uniform_v_adam_trajectory(A: torch.Tensor, b: torch.Tensor, x0: torch.Tensor, *, alpha: float,
+                              steps: int, decay: bool) -> torch.Tensor:
+    """Adam with beta1 = 0, eps = 0 and the *uniform* second moment v_t = mean(g_1^2..g_t^2) on the
+    quadratic 0.5 x'Ax + b'x; step alpha/sqrt(t) if ``decay``.  Returns the iterates (steps, d)."""
+    x, s, out = x0.clone(), torch.zeros_like(x0), []
+    for t in range(1, steps + 1):
+        g = A @ x + b
+        s = s + g * g
+        a = alpha / math.sqrt(t) if decay else alpha
+        x = x - a * g / torch.sqrt(s / t)
+        out.append(x)
+    return torch.stack(out)
+
+
+def adagrad_trajectory(A: torch.Tensor, b: torch.Tensor, x0: torch.Tensor, *, alpha: float,
+                       steps: int) -> torch.Tensor:
+    """torch.optim.Adagrad (eps = 0, no lr decay) on the same quadratic: the independent oracle."""
+    x = x0.clone().requires_grad_(True)
+    opt = torch.optim.Adagrad([x], lr=alpha, eps=0.0)
+    out = []
+    for _ in range(steps):
+        opt.zero_grad()
+        (0.5 * x @ A @ x + b @ x).backward()
+        opt.step()
+        out.append(x.detach().clone())
+    return torch.stack(out)

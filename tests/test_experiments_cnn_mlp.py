@@ -1,0 +1,115 @@
+"""Tests for verify.experiments.cnn_mlp: conv matrices, CNN-to-MLP rewriting, counts, transforms."""
+
+import pytest
+import torch
+from torch import nn
+
+from verify.experiments import cnn_mlp as E
+
+
+@pytest.mark.parametrize("c_in,c_out,side,k,stride,pad", [(1, 1, 5, 3, 1, 0), (2, 3, 6, 3, 2, 1), (1, 2, 4, 4, 1, 2)])
+def test_conv_matrix_matches_conv2d(c_in, c_out, side, k, stride, pad):
+    """conv_matrix(w) @ x.flatten() equals conv2d(x, w).flatten() in float64."""
+    g = torch.Generator().manual_seed(0)
+    w = torch.randn(c_out, c_in, k, k, dtype=torch.float64, generator=g)
+    x = torch.randn(1, c_in, side, side, dtype=torch.float64, generator=g)
+    m = E.conv_matrix(w, (c_in, side, side), stride, pad)
+    torch.testing.assert_close(m @ x.flatten(), nn.functional.conv2d(x, w, stride=stride, padding=pad).flatten())
+
+
+def test_conv_matrix_is_doubly_block_toeplitz():
+    """For one channel pair, entries depend only on the offset between output and input positions."""
+    w = torch.arange(1.0, 10.0, dtype=torch.float64).view(1, 1, 3, 3)
+    m = E.conv_matrix(w, (1, 5, 5), 1, 0).view(3, 3, 5, 5)
+    for i in range(3):
+        for j in range(3):
+            torch.testing.assert_close(m[i, j, i:i + 3, j:j + 3], w[0, 0])
+
+
+def test_flipped_conv_matrix_differs():
+    """The textbook (flipped-kernel) convolution matrix is not what conv2d computes."""
+    w = torch.randn(1, 1, 3, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    assert not torch.allclose(E.conv_matrix(w, (1, 5, 5)), E.conv_matrix(w, (1, 5, 5), flip=True))
+
+
+def test_cnn_as_mlp_is_exact():
+    """The rewritten fully connected net computes the conv net's outputs."""
+    torch.manual_seed(0)
+    cnn = E.ConvNet(c=3, k=3, padding=1, pool=False).double()
+    x = torch.randn(4, 8, 8, dtype=torch.float64)
+    torch.testing.assert_close(E.cnn_as_mlp(cnn, 8)(x), cnn(x))
+
+
+def test_locally_connected_with_tied_weights_is_conv():
+    """A locally connected layer whose per-position filters are all equal is a conv layer."""
+    torch.manual_seed(0)
+    conv = nn.Conv2d(2, 3, 3, padding=1).double()
+    lc = E.LocallyConnected(2, 3, 3, 6, padding=1).double()
+    with torch.no_grad():
+        lc.weight.copy_(conv.weight.view(3, -1).expand_as(lc.weight))
+        lc.bias.copy_(conv.bias.view(3, 1, 1).expand_as(lc.bias))
+    x = torch.randn(2, 2, 6, 6, dtype=torch.float64)
+    torch.testing.assert_close(lc(x), conv(x))
+    assert E.param_count(lc) == 36 * E.param_count(conv)
+
+
+def test_counts_match_closed_forms():
+    """Parameter and FLOP counts of the two digits models match hand counts."""
+    mlp, cnn = E.make_model("mlp"), E.make_model("cnn", channels=8)
+    assert E.param_count(mlp) == 64 * 100 + 100 + 100 * 10 + 10
+    assert E.param_count(cnn) == 8 * 9 + 8 + 8 * 16 * 10 + 10
+    x = torch.zeros(1, 8, 8)
+    assert E.flop_count(mlp, x) == 2 * (64 * 100 + 100 * 10)
+    assert E.flop_count(cnn, x) == 2 * (64 * 8 * 9 + 128 * 10)
+
+
+def test_shift_moves_pixels_and_fills_zeros():
+    """shift translates without wrap-around."""
+    x = torch.arange(16.0).view(1, 4, 4)
+    y = E.shift(x, 1, -1)
+    torch.testing.assert_close(y[0, 1:, :3], x[0, :3, 1:])
+    assert y[0, 0].abs().sum() == 0 and y[0, :, 3].abs().sum() == 0
+
+
+def test_permuted_mlp_with_permuted_weights_is_same_function():
+    """An MLP whose first-layer columns are permuted computes the same function on permuted inputs."""
+    torch.manual_seed(0)
+    m = E.make_model("mlp").double()
+    m2 = E.make_model("mlp").double()
+    m2.load_state_dict(m.state_dict())
+    perm = E.pixel_permutation(64, 3)
+    with torch.no_grad():
+        m2.net[1].weight.copy_(m.net[1].weight[:, perm])
+    x = torch.rand(5, 8, 8, dtype=torch.float64)
+    torch.testing.assert_close(m2(x.reshape(5, 64)[:, perm].reshape(5, 8, 8)), m(x))
+
+
+def test_linear_separability_lp():
+    """AND is linearly separable, XOR is not."""
+    x = torch.tensor([[0.0, 0], [0, 1], [1, 0], [1, 1]])
+    assert E.linearly_separable(x, torch.tensor([0.0, 0, 0, 1]))
+    assert not E.linearly_separable(x, torch.tensor([0.0, 1, 1, 0]))
+
+
+def test_conv_projection_residual():
+    """A conv layer's own matrix is at distance 0 from the conv layers; a full-kernel conv spans all dense layers."""
+    w = torch.randn(2, 1, 3, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    assert E.conv_projection_residual(E.conv_matrix(w, (1, 8, 8), 1, 1), 8, 3, 1) < 1e-10
+    dense = torch.randn(2, 64, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    assert E.conv_projection_residual(dense, 8, 8, 0) < 1e-10
+
+
+def test_convnet_gradcheck():
+    """ConvNet's gradients agree with finite differences (float64 gradcheck)."""
+    torch.manual_seed(0)
+    net = E.ConvNet(c=2, k=3, padding=1, side=4, pool=True).double()
+    x = torch.rand(2, 4, 4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(net, (x,))
+
+
+def test_permuted_digits_run_is_coupled_to_plain_run():
+    """A permuted-pixel MLP run (first-layer init permuted alike) reproduces the plain run's accuracies."""
+    plain = E.digits_run("mlp", 5, 2, steps=5)
+    perm = E.digits_run("mlp", 5, 2, permute=True, steps=5)
+    assert plain.test_acc == perm.test_acc and plain.train_acc == perm.train_acc
+    assert plain.scrambled_test_acc != plain.test_acc
