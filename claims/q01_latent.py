@@ -100,9 +100,9 @@ PEAKING = dict(probe="pinv_lda", per_class=12)   # the falsifier that produces a
               "input, and the 64 raw pixels are themselves ~96% linearly separable, so nothing forces a fall. "
               "Measured (8 seeds): 0.16 (h=1) -> 0.86 (h=8) -> 0.949 (h=32) -> 0.958 (h=64) -> 0.962 (h=128); "
               "the limb after the breakpoint (h=32) still rises, +0.004 per doubling, so it is shown flatter "
-              "than the margin.  (verify.stats.two_lines, whose limbs share one pooled residual variance, "
-              "gives the high limb a standard error of 0.043 -- the low line's lack of fit -- against 0.0018 "
-              "side-wise: it could never decide this curve.)",
+              "than the margin.  (The side-wise test blocks on seed index; the first pooled-variance version of "
+              "verify.stats.two_lines gave the high limb a standard error of 0.043 -- the low line's lack "
+              "of fit -- against 0.0018 side-wise, and could never decide this curve; the core now uses HC3.)",
     protocol=dict(**SWEEP,
                   margin=0.01),  # accuracy per doubling of h: a fall smaller than 1 point per doubling is no "decrease"
     rule="two-lines test on (log2 h, test accuracy), Robin Hood breakpoint, each limb's slope tested on its own "
@@ -118,7 +118,8 @@ def inverted_u_all_labels(p, ctx):
 
     sw, r = _probe(p, ctx)
     f = _two_lines(sw, r["test_acc"], p, ctx)
-    return f.with_evidence(table=L.level_table(sw, test_acc=r["test_acc"], train_acc=r["train_acc"]))
+    return f.with_evidence(table=L.level_table(sw, test_acc=r["test_acc"], train_acc=r["train_acc"]),
+                           curve=L.two_lines_curve(sw, r["test_acc"], f, y_label="probe test accuracy"))
 
 
 @claim(
@@ -155,7 +156,8 @@ def inverted_u_few_labels(p, ctx):
 
     sw, r = _probe(p, ctx)
     f = _two_lines(sw, r["test_acc"], p, ctx)
-    return f.with_evidence(table=L.level_table(sw, test_acc=r["test_acc"], train_acc=r["train_acc"]))
+    return f.with_evidence(table=L.level_table(sw, test_acc=r["test_acc"], train_acc=r["train_acc"]),
+                           curve=L.two_lines_curve(sw, r["test_acc"], f, y_label="probe test accuracy"))
 
 
 # --------------------------------------------------------------------------------------------------

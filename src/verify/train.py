@@ -39,6 +39,7 @@ class Ensemble:
     buffers: dict[str, torch.Tensor]
     seeds: tuple[int, ...]
     losses: torch.Tensor | None = None  # (steps_recorded, S) training-loss trace
+    fast: tuple | None = None           # layer plan of a plain MLP, run with batched matmuls
 
     def __len__(self) -> int:
         return len(self.seeds)
@@ -48,6 +49,8 @@ class Ensemble:
 
     def __call__(self, x: torch.Tensor, *, per_member: bool = False) -> torch.Tensor:
         """(S, N, ...) outputs; ``x`` is (N, ...) shared or (S, N, ...) with ``per_member``."""
+        if self.fast is not None:
+            return _stacked_forward(self.fast, self.params, x, per_member)
         return vmap(self._f, in_dims=(0, 0, 0 if per_member else None))(self.params, self.buffers, x)
 
     def predict(self, x: torch.Tensor, *, per_member: bool = False, chunk: int = 4096) -> torch.Tensor:
@@ -62,6 +65,44 @@ class Ensemble:
         m.load_state_dict({**{k: v[i].detach() for k, v in self.params.items()},
                            **{k: v[i] for k, v in self.buffers.items()}})
         return m
+
+
+_ACTIVATIONS = {nn.ReLU: torch.relu, nn.Tanh: torch.tanh, nn.Sigmoid: torch.sigmoid, nn.Identity: lambda h: h}
+
+
+def _mlp_plan(model: nn.Module) -> tuple | None:
+    """The layer plan of a plain MLP (Flatten / Linear / ReLU / Tanh / Sigmoid in one nn.Sequential),
+    or None.  Such members run as batched matmuls (baddbmm) instead of vmap(functional_call): the
+    same arithmetic, about half the per-step overhead for tiny nets."""
+    from .models import MLP
+
+    if type(model) is not MLP:
+        return None
+    plan = []
+    for name, layer in model.net.named_children():
+        if isinstance(layer, nn.Linear):
+            plan.append(("linear", f"net.{name}.weight", f"net.{name}.bias" if layer.bias is not None else None))
+        elif isinstance(layer, nn.Flatten) and layer.start_dim == 1 and layer.end_dim == -1:
+            plan.append(("flatten", None, None))
+        elif type(layer) in _ACTIVATIONS:
+            plan.append(("act", type(layer), None))
+        else:
+            return None
+    return tuple(plan)
+
+
+def _stacked_forward(plan: tuple, params: dict[str, torch.Tensor], x: torch.Tensor, per_member: bool) -> torch.Tensor:
+    s = next(iter(params.values())).shape[0]
+    h = x if per_member else x.unsqueeze(0).expand(s, *x.shape)
+    for kind, a, b in plan:
+        if kind == "flatten":
+            h = h.flatten(2)
+        elif kind == "act":
+            h = _ACTIVATIONS[a](h)
+        else:
+            w = params[a].transpose(1, 2)
+            h = torch.baddbmm(params[b].unsqueeze(1), h, w) if b else torch.bmm(h, w)
+    return h
 
 
 def _optimizer(params: Sequence[torch.Tensor], name: str, lr: float, weight_decay: float):
@@ -103,7 +144,7 @@ def train_ensemble(make_model: Callable[[int], nn.Module], seeds: Sequence[int],
     template = copy.deepcopy(models[0])
     params, buffers = stack_module_state(models)
     base = copy.deepcopy(models[0]).to("meta")
-    ens = Ensemble(base, params, buffers, tuple(seeds))
+    ens = Ensemble(base, params, buffers, tuple(seeds), fast=_mlp_plan(models[0]))
     ens._template = template
     opt = _optimizer(list(params.values()), optimizer, lr, weight_decay)
     n = x.shape[1] if x_per_member else x.shape[0]
