@@ -12,8 +12,19 @@ def counterexample(strategy, prop: Callable[[Any], bool], *, examples: int, seed
     """The smallest example (after shrinking) for which ``prop`` is False, or None if none found.
 
     Runs ``examples`` Hypothesis examples from a Random seeded with ``seed`` and no example
-    database, so the search is a pure function of the claim's seed.
+    database, so the search is a pure function of the claim's seed.  Before each call of ``prop``
+    torch's global generator is seeded from (seed, example): a property that draws random tensors
+    without an explicit generator still gives the same answer every time Hypothesis replays an
+    example (otherwise shrinking reports a FlakyFailure).
     """
+    import torch
+
+    from .seeding import derive_seed
+
+    def fails(v) -> bool:
+        torch.manual_seed(derive_seed(seed, repr(v)) % 2**63)
+        return not prop(v)
+
     from hypothesis import HealthCheck, Phase, find, settings
     from hypothesis.errors import NoSuchExample
 
@@ -21,6 +32,6 @@ def counterexample(strategy, prop: Callable[[Any], bool], *, examples: int, seed
                    phases=[Phase.generate, Phase.shrink],
                    suppress_health_check=list(HealthCheck))
     try:
-        return find(strategy, lambda v: not prop(v), settings=cfg, random=random.Random(seed))
+        return find(strategy, fails, settings=cfg, random=random.Random(seed))
     except NoSuchExample:
         return None
