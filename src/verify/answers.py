@@ -26,7 +26,10 @@ line) and what to do; the CLI turns it into one message and exit code 2.
 from __future__ import annotations
 
 import difflib
+import functools
+import math
 import re
+import reprlib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +43,18 @@ MAX_BYTES = 4 * 1024 * 1024  # a key or document larger than this is not an answ
 _STATEMENT_KEYS = {"part", "quote", "claims", "stance", "note"}
 _DOCUMENT_KEYS = {"path", "title", "student"}
 _PART_KEYS = {"id", "start", "end", "points", "title"}
+_HINT_QUOTE_CHARS = 200      # the closest-passage hint compares this much of a quote (difflib is O(n*m))
+_HINT_DOCUMENT_CHARS = 200_000  # ... and only in documents up to this long, so a bad key fails fast
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict, _REPR.maxlevel = 80, 80, 6, 6, 3
+
+
+def _show(value, limit: int = 100) -> str:
+    """``repr(value)``, shortened: messages quote bad values, not megabytes of them."""
+    text = _REPR.repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -81,22 +96,25 @@ class AnswerKey:
         return list(dict.fromkeys(c for s in self.statements for c in s.claims))
 
 
+@functools.lru_cache(maxsize=4)  # one document, normalised once however many quotes look into it
 def _normalise(text: str) -> tuple[str, list[int]]:
     """Collapse whitespace runs to one space; return the text and a map to original offsets."""
-    out, index = [], []
-    prev_space = False
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if prev_space:
-                continue
-            out.append(" ")
-            prev_space = True
-        else:
-            out.append(ch)
-            prev_space = False
-        index.append(i)
+    out: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for m in _SPACE_RUN.finditer(text):
+        out.append(text[pos:m.start()])
+        index.extend(range(pos, m.start()))
+        out.append(" ")
+        index.append(m.start())
+        pos = m.end()
+    out.append(text[pos:])
+    index.extend(range(pos, len(text)))
     index.append(len(text))
     return "".join(out), index
+
+
+_SPACE_RUN = re.compile(r"\s+")
 
 
 def find_quote(document: str, quote: str) -> tuple[int, int] | None:
@@ -104,10 +122,10 @@ def find_quote(document: str, quote: str) -> tuple[int, int] | None:
     pos = document.find(quote)
     if pos >= 0:
         return pos, pos + len(quote)
-    doc_n, index = _normalise(document)
-    q_n, _ = _normalise(quote.strip())
-    if not q_n:
+    q_n = " ".join(quote.split())
+    if not q_n or len(q_n) > len(document):
         return None
+    doc_n, index = _normalise(document)
     pos = doc_n.find(q_n)
     if pos < 0:
         return None
@@ -115,8 +133,10 @@ def find_quote(document: str, quote: str) -> tuple[int, int] | None:
 
 
 def _closest_passage(document: str, quote: str) -> str:
+    if len(document) > _HINT_DOCUMENT_CHARS:
+        return ""
     doc_n, _ = _normalise(document)
-    q_n, _ = _normalise(quote.strip())
+    q_n = " ".join(quote.split())[:_HINT_QUOTE_CHARS]
     if not q_n:
         return ""
     sm = difflib.SequenceMatcher(None, doc_n, q_n, autojunk=False)
@@ -129,21 +149,29 @@ def _closest_passage(document: str, quote: str) -> str:
 
 
 def _statement_lines(raw: str) -> list[int]:
-    return [i + 1 for i, line in enumerate(raw.splitlines()) if re.match(r"\s*\[\[\s*statement\s*\]\]", line)]
+    return [i + 1 for i, line in enumerate(raw.split("\n")) if re.match(r"\s*\[\[\s*statement\s*\]\]", line)]
 
 
 def _read_text(path: Path, what: str, key_path: str) -> str:
-    if not path.exists():
-        raise AnswerKeyError(f"{what} {str(path)!r} does not exist", path=key_path)
-    if path.is_dir():
-        raise AnswerKeyError(f"{what} {str(path)!r} is a directory, not a file", path=key_path)
+    shown = _show(str(path))
+    try:
+        exists, is_dir, is_file = path.exists(), path.is_dir(), path.is_file()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte, a symlink loop
+        raise AnswerKeyError(f"cannot open {what} {shown}: {getattr(exc, 'strerror', None) or exc}; "
+                             "give the path of a readable file", path=key_path) from None
+    if not exists:
+        raise AnswerKeyError(f"{what} {shown} does not exist", path=key_path)
+    if is_dir:
+        raise AnswerKeyError(f"{what} {shown} is a directory, not a file", path=key_path)
+    if not is_file:  # a FIFO or a device would block or never end
+        raise AnswerKeyError(f"{what} {shown} is not a regular file; give the path of a text file", path=key_path)
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise AnswerKeyError(f"{what} is {size} bytes; the limit is {MAX_BYTES}", path=key_path)
         data = path.read_bytes()
     except OSError as exc:
-        raise AnswerKeyError(f"cannot read {what} {str(path)!r}: {exc.strerror or exc}", path=key_path) from None
+        raise AnswerKeyError(f"cannot read {what} {shown}: {exc.strerror or exc}", path=key_path) from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -161,7 +189,7 @@ def _typed(entry: dict, name: str, kind: type, where: str, key_path: str, *, req
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         ok = True
     if not ok:
-        raise AnswerKeyError(f"field {name!r} must be {kind.__name__}, got {type(value).__name__} {str(value)[:60]!r}",
+        raise AnswerKeyError(f"field {name!r} must be {kind.__name__}, got {type(value).__name__} {_show(value)}",
                              path=key_path, entry=where)
     return value
 
@@ -170,7 +198,7 @@ def _unknown_fields(entry: dict, allowed: set[str], where: str, key_path: str) -
     extra = sorted(set(entry) - allowed)
     if extra:
         hint = difflib.get_close_matches(extra[0], sorted(allowed), n=1)
-        raise AnswerKeyError(f"unknown field {extra[0]!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+        raise AnswerKeyError(f"unknown field {_show(extra[0])}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
                              + f"; allowed: {', '.join(sorted(allowed))}", path=key_path, entry=where)
 
 
@@ -189,14 +217,21 @@ def load_key(path: str | Path, *, known_claims: set[str] | None = None) -> Answe
         raise AnswerKeyError("missing [document] table with path = \"<answers file>\"", path=kp)
     _unknown_fields(doc, _DOCUMENT_KEYS, "[document]", kp)
     rel = _typed(doc, "path", str, "[document]", kp)
-    base = key_path.resolve().parent
-    doc_path = (base / rel).resolve()
-    if not rel.strip() or (doc_path != base and base not in doc_path.parents):
-        raise AnswerKeyError(f"document path {rel!r} points outside the key's folder {str(base)!r}; "
+    if not rel.strip():
+        raise AnswerKeyError("document path is empty; give the answer file beside the key, e.g. path = \"answers.txt\"",
+                             path=kp, entry="[document]")
+    try:
+        base = key_path.resolve().parent
+        doc_path = (base / rel).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # symlink loop, NUL byte, a name too long
+        raise AnswerKeyError(f"document path {_show(rel)} cannot be resolved ({exc}); "
+                             "give the answer file beside the key", path=kp, entry="[document]") from None
+    if doc_path != base and base not in doc_path.parents:
+        raise AnswerKeyError(f"document path {_show(rel)} points outside the key's folder {str(base)!r}; "
                              "keep the answer document beside its key", path=kp, entry="[document]")
     document = _read_text(doc_path, "answer document", kp)
     if not document.strip():
-        raise AnswerKeyError(f"answer document {rel!r} is empty", path=kp, entry="[document]")
+        raise AnswerKeyError(f"answer document {_show(rel)} is empty", path=kp, entry="[document]")
     title = doc.get("title", "") if isinstance(doc.get("title", ""), str) else ""
 
     unknown_top = sorted(set(data) - {"document", "part", "statement"})
@@ -219,14 +254,15 @@ def load_key(path: str | Path, *, known_claims: set[str] | None = None) -> Answe
         points = _typed(entry, "points", float, where, kp, required=False)
         if not (0 <= start < end <= len(document)):
             raise AnswerKeyError(f"span {start}..{end} is not inside the document (0..{len(document)})",
-                                 path=kp, entry=f"{where} ({pid})")
-        if points is not None and points < 0:
-            raise AnswerKeyError(f"points must be >= 0, got {points}", path=kp, entry=f"{where} ({pid})")
+                                 path=kp, entry=f"{where} ({_show(pid)})")
+        if points is not None and not (math.isfinite(points) and points >= 0):
+            raise AnswerKeyError(f"points must be a finite number >= 0, got {points}", path=kp,
+                                 entry=f"{where} ({_show(pid)})")
         parts.append(Part(pid, start, end, 1.0 if points is None else float(points),
                           entry.get("title", "") if isinstance(entry.get("title", ""), str) else ""))
     if len({p.id for p in parts}) != len(parts):
         dup = next(p.id for p in parts if sum(q.id == p.id for q in parts) > 1)
-        raise AnswerKeyError(f"part id {dup!r} is declared twice", path=kp)
+        raise AnswerKeyError(f"part id {_show(dup)} is declared twice; give each [[part]] its own id", path=kp)
 
     raw_statements = data.get("statement")
     if not isinstance(raw_statements, list) or not raw_statements:
@@ -251,7 +287,7 @@ def load_key(path: str | Path, *, known_claims: set[str] | None = None) -> Answe
         note = _typed(entry, "note", str, where, kp, required=False) or ""
         if part_ids and part not in part_ids:
             hint = difflib.get_close_matches(part, sorted(part_ids), n=1)
-            raise AnswerKeyError(f"part {part!r} is not declared in [[part]]" + (f"; did you mean {hint[0]!r}?" if hint else ""),
+            raise AnswerKeyError(f"part {_show(part)} is not declared in [[part]]" + (f"; did you mean {hint[0]!r}?" if hint else ""),
                                  path=kp, entry=where)
         if not quote.strip():
             raise AnswerKeyError("quote is empty; copy the sentence from the document", path=kp, entry=where)
@@ -259,22 +295,22 @@ def load_key(path: str | Path, *, known_claims: set[str] | None = None) -> Answe
             raise AnswerKeyError("claims is empty; name at least one claim id (see `verify list`)", path=kp, entry=where)
         for c in claims:
             if not isinstance(c, str):
-                raise AnswerKeyError(f"claim ids must be strings, got {c!r}", path=kp, entry=where)
+                raise AnswerKeyError(f"claim ids must be strings, got {_show(c)}", path=kp, entry=where)
             if c not in known_claims:
                 near = difflib.get_close_matches(c, sorted(known_claims), n=3, cutoff=0.6)
-                raise AnswerKeyError(f"unknown claim id {c!r}" + (f"; did you mean {', '.join(near)}?" if near
+                raise AnswerKeyError(f"unknown claim id {_show(c)}" + (f"; did you mean {', '.join(near)}?" if near
                                      else "; `verify list` shows the bank"), path=kp, entry=where)
         if len(set(claims)) != len(claims):
-            raise AnswerKeyError(f"claims lists an id twice: {claims}", path=kp, entry=where)
+            dup = next(c for c in claims if claims.count(c) > 1)
+            raise AnswerKeyError(f"claims lists {_show(dup)} twice; list each id once", path=kp, entry=where)
         if stance not in STANCES:
             hint = difflib.get_close_matches(stance.lower(), STANCES, n=1)
-            raise AnswerKeyError(f"stance {stance!r} is not one of {', '.join(STANCES)}"
+            raise AnswerKeyError(f"stance {_show(stance)} is not one of {', '.join(STANCES)}"
                                  + (f" (did you mean {hint[0]!r}?)" if hint else ""), path=kp, entry=where)
         span = find_quote(document, quote)
         if span is None:
             near = _closest_passage(document, quote)
-            short = quote if len(quote) <= 80 else quote[:77] + "..."
-            raise AnswerKeyError(f"quote {short!r} is not in the document verbatim"
+            raise AnswerKeyError(f"quote {_show(quote)} is not in the document verbatim"
                                  + (f"; closest passage: {near!r}" if near else ""), path=kp, entry=where)
         sig = (" ".join(quote.split()), tuple(claims), stance)
         if sig in seen:

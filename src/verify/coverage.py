@@ -70,8 +70,8 @@ def split_sentences(doc: str) -> list[Sentence]:
             continue
         cut = s
         for m in _BOUNDARY.finditer(text):
-            left = text[: m.start()]
-            if _ABBREV.search(left):
+            left = text[max(0, m.start() - 12): m.start()]
+            if _ABBREV.search(left):  # only the last few characters: linear in the paragraph
                 continue
             spans.append((cut, s + m.start()))
             cut = s + m.end()
