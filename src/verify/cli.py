@@ -113,7 +113,8 @@ def cmd_grade(args) -> int:
     result = grade_key(args.key, master_seed=args.master_seed, use_cache=not args.no_cache,
                        progress=None if args.quiet else _progress)
     # Gradescope output is shown to students: it gets the student view.
-    text = render(result, args.format, instructor=not args.student and args.format != "gradescope")
+    text = render(result, args.format, instructor=not args.student and args.format != "gradescope",
+                  output=args.output)  # Markdown writes its figures beside --output
     if args.output:
         from pathlib import Path
 
@@ -191,10 +192,24 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_output(path: str) -> None:
+    """Reject an --output that cannot be written before any claim runs (bad input: exit 2)."""
+    from pathlib import Path
+
+    out = Path(path)
+    if out.is_dir():
+        raise AnswerKeyError(f"--output {path!r} is a directory; give a file path, e.g. {str(out / 'report.txt')!r}")
+    if not out.parent.is_dir():
+        raise AnswerKeyError(f"--output {path!r}: folder {str(out.parent)!r} does not exist; create it first "
+                             "or give a path in an existing folder")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "output", None):
+            _check_output(args.output)
         return args.func(args)
     except AnswerKeyError as exc:
         print(f"verify: error: {exc}", file=sys.stderr)

@@ -106,8 +106,11 @@ def grade_key(path: str | Path, *, master_seed: int = 0, use_cache: bool = True,
     return grade(key, verdicts)
 
 
-def render(result: GradeResult, fmt: str, *, instructor: bool = True) -> str:
+def render(result: GradeResult, fmt: str, *, instructor: bool = True, output=None) -> str:
+    """The report in ``fmt``; ``output`` (where it will be written) lets Markdown write its figures there."""
     from . import report
 
-    return {"text": report.text, "markdown": report.markdown, "json": report.json_report,
+    if fmt == "markdown":
+        return report.markdown(result, instructor=instructor, output=output)
+    return {"text": report.text, "json": report.json_report,
             "gradescope": report.gradescope}[fmt](result, instructor=instructor)

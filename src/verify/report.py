@@ -55,7 +55,9 @@ def text(result: GradeResult, *, instructor: bool = True) -> str:
     return "\n".join(out)
 
 
-def markdown(result: GradeResult, *, instructor: bool = True) -> str:
+def markdown(result: GradeResult, *, instructor: bool = True, output=None) -> str:
+    """The report as Markdown; with ``output`` (the path it will be written to) the instructor view
+    also writes the evidence figures beside it (verify.figures) and links them."""
     c = result.counts()
     out = [f"# Grade: {result.key.title or result.key.document_path.name}", "",
            f"**Score {result.score:.2f} / {result.max_score:g}** — {c['correct']} correct, "
@@ -70,7 +72,12 @@ def markdown(result: GradeResult, *, instructor: bool = True) -> str:
         quote = _short(g.statement.quote, 120).replace("|", "\\|")
         out.append(f"| {g.statement.index} | {g.statement.part} | {icon} {g.outcome} | {quote} | {vs} |")
     if instructor:
+        from .figures import report_figures
+
         out += ["", "## Evidence", ""]
+        links, note = report_figures((v for g in result.statements for v in g.verdicts), output)
+        if note:
+            out += [f"_{note}_", ""]
         seen = set()
         for g in result.statements:
             for v in g.verdicts:
@@ -83,6 +90,8 @@ def markdown(result: GradeResult, *, instructor: bool = True) -> str:
                     out.append(f"- reason: {v.reason}")
                 out.append(f"- reproduce: `{v.reproduce_command()}`\n- seeds: {len(v.seeds)}, "
                            f"torch {v.environment.get('torch', '?')}, {v.seconds:.2f}s\n")
+                if v.claim in links:
+                    out.append(f"![evidence of {v.claim}]({links[v.claim]})\n")
                 out.append("</details>\n")
     unc = result.coverage.uncovered()
     if unc:

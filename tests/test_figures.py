@@ -1,0 +1,115 @@
+"""Figures: evidence shapes to PNG files, the optional matplotlib, and the Markdown report's links."""
+
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from verify import figures as F
+from verify.answers import load_key
+from verify.grade import grade, render
+from verify.verdict import HOLDS, REFUTED, Verdict
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _evidence():
+    rng = np.random.default_rng(0)
+    groups = [rng.normal(m, 0.01, 8) for m in (0.2, 0.6, 0.9, 0.95, 0.96)]
+    return {"curve": F.curve([1, 2, 4, 8, 16], groups, x_label="h", y_label="accuracy", x_scale="log2",
+                             breakpoint=4, lines=[{"x": [1, 4], "y": [0.2, 0.9]}, {"x": [8, 16], "y": [0.95, 0.96]}]),
+            "samples_8x8": F.image_samples(rng.random((16, 64)), title="noise")}
+
+
+@pytest.fixture
+def result(tmp_path):
+    (tmp_path / "a.txt").write_text("Accuracy rises then falls. Samples look like digits.\n")
+    (tmp_path / "k.toml").write_text(
+        '[document]\npath = "a.txt"\n'
+        '[[part]]\nid = "q01"\nstart = 0\nend = 53\npoints = 1\n'
+        '[[statement]]\npart = "q01"\nquote = "Accuracy rises then falls."\nclaims = ["q01.curve"]\nstance = "asserts"\n'
+        '[[statement]]\npart = "q01"\nquote = "Samples look like digits."\nclaims = ["q10.grid", "q10.none"]\n'
+        'stance = "asserts"\n')
+    key = load_key(tmp_path / "k.toml", known_claims={"q01.curve", "q10.grid", "q10.none"})
+    ev = _evidence()
+    verdicts = {"q01.curve": Verdict("q01.curve", REFUTED, REFUTED, evidence={"curve": ev["curve"], "table": {}}),
+                "q10.grid": Verdict("q10.grid", HOLDS, HOLDS, evidence={"samples_8x8": ev["samples_8x8"]}),
+                "q10.none": Verdict("q10.none", HOLDS, HOLDS, evidence={"slope": 1.0})}
+    return grade(key, verdicts)
+
+
+def _files(root: Path) -> set[Path]:
+    return {p for p in root.rglob("*") if p.is_file()}
+
+
+def test_curve_band_is_the_t_interval():
+    """The curve's band is scipy's 95% t-interval of each group's mean (stats.t.interval with sem)."""
+    groups = [[0.1, 0.2, 0.15, 0.12], [0.5, 0.55, 0.52, 0.6], [0.7]]
+    c = F.curve([1, 2, 4], groups)
+    for g, lo, hi in zip(groups[:2], c["low"], c["high"]):
+        ref = stats.t.interval(0.95, len(g) - 1, loc=np.mean(g), scale=stats.sem(g))
+        assert (lo, hi) == pytest.approx(ref, abs=1e-4)
+    assert c["low"][2] == c["mean"][2] == c["high"][2] == 0.7
+
+
+def test_render_writes_png_from_synthetic_evidence(tmp_path):
+    """Curve and sample-grid evidence render to one PNG file; evidence with nothing drawable renders none."""
+    path = F.render(_evidence(), tmp_path / "both.png", title="toy")
+    assert path.read_bytes()[:8] == PNG
+    assert F.render({"slope": 1.0}, tmp_path / "none.png") is None
+    assert not (tmp_path / "none.png").exists()
+
+
+def test_grid_tiles_without_torchvision(monkeypatch):
+    """Without torchvision the images are tiled by numpy, one pixel of grid line between them."""
+    monkeypatch.setitem(sys.modules, "torchvision", None)
+    grid = F._tile(np.ones((16, 8, 8)))
+    assert grid.shape == (4 * 9 + 1, 4 * 9 + 1)
+    assert grid[1:9, 1:9].min() == 1.0 and grid[0].max() == 0.5
+
+
+def test_markdown_links_resolve_to_written_files(result, tmp_path):
+    """With an output path the Markdown links every drawable claim's figure, and each link is a PNG beside it."""
+    out = tmp_path / "report" / "grade.md"
+    out.parent.mkdir()
+    md = render(result, "markdown", output=out)
+    links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", md)
+    assert links == ["grade_figures/q01.curve.png", "grade_figures/q10.grid.png"]
+    for link in links:
+        assert (out.parent / link).read_bytes()[:8] == PNG
+
+
+def test_nothing_is_written_outside_the_output_folder(result, tmp_path):
+    """Figures land only in <stem>_figures beside the output, whatever the claim ids look like."""
+    out = tmp_path / "report" / "grade.md"
+    out.parent.mkdir()
+    before = _files(tmp_path)
+    render(result, "markdown", output=out)
+    evil = Verdict("../../escape/x", HOLDS, HOLDS, evidence=_evidence())
+    F.write_figures([evil], out.parent / "grade_figures")
+    new = _files(tmp_path) - before
+    assert new and all(p.parent == out.parent / "grade_figures" for p in new)
+
+
+def test_stdout_report_skips_figures(result):
+    """Without an output path the Markdown says in one line that figures were skipped, and links none."""
+    md = render(result, "markdown")
+    assert F.NO_OUTPUT in md and "![" not in md
+
+
+def test_missing_matplotlib_is_a_note_not_an_error(result, tmp_path, monkeypatch):
+    """With matplotlib unimportable the report renders, says how to install it, and writes no figures."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    out = tmp_path / "grade.md"
+    md = render(result, "markdown", output=out)
+    assert F.NO_MATPLOTLIB in md and "pip install -e '.[report]'" in md
+    assert "![" not in md and not (tmp_path / "grade_figures").exists()
+
+
+def test_student_view_writes_no_figures(result, tmp_path):
+    """The student view has no evidence section, so it writes no figures."""
+    render(result, "markdown", instructor=False, output=tmp_path / "grade.md")
+    assert not (tmp_path / "grade_figures").exists()
