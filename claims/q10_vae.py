@@ -56,6 +56,16 @@ def _table(r, keys=("prior", "fitted", "fitted_other", "midpoint", "recon", "rec
             "seed_means": {key: {"ae": _mean(r["ae"][key]), "vae": _mean(r["vae"][key])} for key in keys}}
 
 
+def _samples(r, model, key, what, n_seeds):
+    """Evidence for a figure (verify.figures ``"samples_8x8"``): 16 decodes of seed 0, with the rate
+    the judge recognises across all seeds."""
+    from verify.figures import image_samples
+
+    rate = _mean(r[model][key])
+    return {"samples_8x8": image_samples(r["samples"][model][key],
+                                         title=f"{what}, seed 0; judge recognises {rate:.0%} (mean of {n_seeds} seeds)")}
+
+
 # =========================================================================== q10a
 
 @claim(
@@ -90,9 +100,10 @@ def random_vectors_not_digits(p, ctx):
     key = "prior" if p.latent == "prior" else "recon"
     unrec = [1 - v for v in r["ae"][key]]
     real = [1 - r["ref"]["real_test"]] * len(unrec)
+    what = "z ~ N(0, I)" if key == "prior" else "codes of test digits"
     return greater(unrec, real, min_effect=p.min_effect, alpha=ctx.alpha,
                    label=f"unrecognised(AE decodes of {p.latent}) - unrecognised(real test digits)"
-                   ).with_evidence(**_table(r))
+                   ).with_evidence(**_table(r), **_samples(r, "ae", key, f"plain AE decoder, {what}", p.n_seeds))
 
 
 @claim(
@@ -246,7 +257,9 @@ def prior_samples_recognisable(p, ctx):
     half = [p.fraction * v for v in r["vae"]["recon"]]
     return greater(r["vae"]["prior"], half, min_effect=0.0, alpha=ctx.alpha, paired=True,
                    label=f"recognised(VAE prior samples) - {p.fraction:g} * recognised(VAE reconstructions)"
-                   ).with_evidence(**_table(r))
+                   ).with_evidence(**_table(r), **_samples(r, "vae", "prior",
+                                                           f"VAE decoder (KL weight {p.beta:g}), z ~ N(0, I)",
+                                                           p.n_seeds))
 
 
 @claim(

@@ -199,6 +199,9 @@ def generation(seed: int, n_seeds: int, beta: float, k: int, hidden: int, steps:
     ``ref`` holds the judge's accuracy and recognised rates on real test digits and on noise images
     (uniform pixels; pixels drawn independently from their training marginals) and the copy rate of
     the reference training digits themselves (``copy_train_images``, exactly 1: a copying "generator").
+
+    ``samples`` holds, per model, the first 16 decoded prior samples (``prior``) and reconstructions of
+    test digits (``recon``) of seed index 0, for the evidence figures: no extra random draws.
     """
     xtr, ytr, xte, yte = _flat_split(split_seed)
     jens, jacc = judge(seed + 1000, judge_members, judge_steps, split_seed)
@@ -221,7 +224,7 @@ def generation(seed: int, n_seeds: int, beta: float, k: int, hidden: int, steps:
 
     ref["copy_train_images"] = copy_rate(xref)  # a "generator" that emits training digits: exactly 1
     aes, vaes = autoencoders(seed, n_seeds, beta, k, hidden, steps, eps_table, batch_size, lr, split_seed)
-    out: dict = {"ref": ref}
+    out: dict = {"ref": ref, "samples": {}}
     with torch.no_grad():
         for name, nets in (("ae", aes), ("vae", vaes)):
             codes = []
@@ -248,6 +251,8 @@ def generation(seed: int, n_seeds: int, beta: float, k: int, hidden: int, steps:
                 rows["agg_kl"].append(fitted_kl_per_dim(codes[i]))
                 rows["copy_prior"].append(copy_rate(prior))
                 rows["copy_recon"].append(copy_rate(net.decode(net.encode(xref)[0])))
+                if i == 0:
+                    out["samples"][name] = {"prior": prior[:16].clone(), "recon": rec_te[:16].clone()}
             out[name] = rows
     return out
 
