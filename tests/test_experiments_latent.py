@@ -155,3 +155,15 @@ def test_slope_finding_directions_and_equivalence():
     assert L.slope_finding(x, flat, alpha=5e-4, min_effect=0.02).outcome is REFUTED
     assert L.slope_finding(x, flat, alpha=5e-4, margin=0.02).outcome is HOLDS
     assert L.slope_finding(x, 0.1 * x + flat, alpha=5e-4, margin=0.02).outcome is REFUTED
+
+
+def test_sweep_draws_one_split_per_seed_index():
+    """Members of one seed index share their train/test split across h; different seed indices draw different splits."""
+    sw = L.autoencoder_sweep(3, (1, 2), 2, 8, 0, 32, 1e-3)   # untrained: cheap, the split is what is tested
+    by_index = [(sw.seed_index == i).nonzero().flatten().tolist() for i in range(2)]
+    for members in by_index:
+        assert all(torch.equal(sw.y_test[members[0]], sw.y_test[m]) for m in members)
+    assert not torch.equal(sw.y_test[by_index[0][0]], sw.y_test[by_index[1][0]])
+    assert sw.y_train.shape == (4, 1200) and sw.y_test.shape == (4, 597)
+    assert sorted(torch.bincount(sw.y_train[0], minlength=10) + torch.bincount(sw.y_test[0], minlength=10)) == \
+        sorted(torch.bincount(sw.y_train[2], minlength=10) + torch.bincount(sw.y_test[2], minlength=10))

@@ -145,9 +145,11 @@ def _f(v: Any) -> float | None:
 def shared(fn: Callable) -> Callable:
     """Memoise an experiment shared between claims: it runs once per process per argument set.
 
-    Arguments must be hashable (ints, floats, strings, tuples); pass the seed explicitly.
+    Arguments must be hashable (ints, floats, strings, tuples); pass the seed explicitly.  The memo
+    keeps the 32 most recent argument sets per experiment: every claim of one run (and its
+    falsifier) fits, while a long ``verify stability`` run does not grow without bound.
     """
-    cached = functools.lru_cache(maxsize=None)(fn)
+    cached = functools.lru_cache(maxsize=32)(fn)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):

@@ -69,15 +69,17 @@ def run_stability(ids, claims_dir=None, *, master_seeds: int, progress: bool = T
     if master_seeds < 1:
         raise ValueError(f"--master-seeds must be >= 1, got {master_seeds}")
     claims = [c for c in select(ids, claims_dir) if c.statistical]
-    rows = []
-    for i, c in enumerate(claims, 1):
-        outcomes, stats = [], []
-        for m in range(master_seeds):
+    outcomes: dict[str, list[str]] = {c.id: [] for c in claims}
+    stats: dict[str, list[float | None]] = {c.id: [] for c in claims}
+    # Master seeds outermost: the experiments of one master seed are shared by all its claims and
+    # are never needed again afterwards, so the bounded experiment memo can drop them.
+    for m in range(master_seeds):
+        for c in claims:
             v = cached_evaluate(c, master_seed=m)
-            outcomes.append(v.outcome.value)
-            stats.append(v.statistic)
-        row = StabilityRow(c.id, c.expected.value, tuple(outcomes), tuple(stats))
-        rows.append(row)
+            outcomes[c.id].append(v.outcome.value)
+            stats[c.id].append(v.statistic)
         if progress:
-            print(f"[{i}/{len(claims)}] {c.id}: {row.agreement:.0%} agree", file=sys.stderr)
+            agree = sum(outcomes[c.id][-1] == c.expected.value for c in claims)
+            print(f"[master seed {m + 1}/{master_seeds}] {agree}/{len(claims)} as expected", file=sys.stderr)
+    rows = [StabilityRow(c.id, c.expected.value, tuple(outcomes[c.id]), tuple(stats[c.id])) for c in claims]
     return StabilityReport(tuple(rows), master_seeds)

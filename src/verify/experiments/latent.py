@@ -41,8 +41,9 @@ class AESweep:
     """Frozen codes and reconstruction errors of every (h, seed) autoencoder, member-major.
 
     Member m has latent size ``h[m]`` and seed index ``seed_index[m]``; members with the same seed
-    index share their initial weights (up to the mask), minibatch order and labelled subset, so
-    comparisons across h can be paired by seed index.
+    index share their train/test split, initial weights (up to the mask), minibatch order and
+    labelled subset, so comparisons across h can be paired by seed index.  Different seed indices
+    draw different splits, so a slope averaged over seed indices is not tied to one test set.
     """
 
     levels: tuple[int, ...]
@@ -52,8 +53,8 @@ class AESweep:
     mask: torch.Tensor          # (M, h_max) 1 on active code units
     codes_train: torch.Tensor   # (M, N_train, h_max)
     codes_test: torch.Tensor    # (M, N_test, h_max)
-    y_train: torch.Tensor       # (N_train,)
-    y_test: torch.Tensor        # (N_test,)
+    y_train: torch.Tensor       # (M, N_train) each member's training labels (its seed index's split)
+    y_test: torch.Tensor        # (M, N_test)
     mse_train: torch.Tensor     # (M,) reconstruction MSE per pixel, the images the AE was fitted on
     mse_test: torch.Tensor      # (M,) reconstruction MSE per pixel, held-out images
 
@@ -73,27 +74,35 @@ def autoencoder_sweep(seed: int, levels: tuple[int, ...], seeds_per_h: int, hidd
     ``steps=0`` gives untrained (randomly initialised) autoencoders: the control in which h changes
     nothing the data taught.
     """
-    x_tr, y_tr, x_te, y_te = digits_split(seed % 2**31)
-    x_tr, x_te = x_tr.flatten(1), x_te.flatten(1)
     h_max = max(levels)
     hs = [h for h in levels for _ in range(seeds_per_h)]
     idx = [i for _ in levels for i in range(seeds_per_h)]
-    # one seed per seed INDEX, shared across h: same init (up to the mask) and minibatch order
+    # one seed per seed INDEX, shared across h: same split, init (up to the mask) and minibatch order
     member_seeds = [(seed + 7919 * (i + 1)) % 2**31 for i in idx]
+    # one stratified train/test split per seed index: the test-set draw (597 images) moved the
+    # accuracy slopes between master seeds twice as much as the seed noise within one split did, so
+    # it is sampled -- and averaged -- within the run instead of being fixed once per run
+    splits = [digits_split((seed + 104729 * (i + 1)) % 2**31) for i in range(seeds_per_h)]
+    member = torch.tensor(idx)
+    x_tr = torch.stack([s[0].flatten(1) for s in splits])[member]      # (M, N_train, 64)
+    y_tr = torch.stack([s[1] for s in splits])[member]
+    x_te = torch.stack([s[2].flatten(1) for s in splits])[member]
+    y_te = torch.stack([s[3] for s in splits])[member]
 
     def make(i: int) -> MaskedAutoencoder:
-        return MaskedAutoencoder(x_tr.shape[1], hidden, hs[i], h_max)
+        return MaskedAutoencoder(x_tr.shape[-1], hidden, hs[i], h_max)
 
-    x_fit = x_tr[:train_size] if train_size else x_tr
+    x_fit = x_tr[:, :train_size] if train_size else x_tr
     if steps > 0:
         ens = train_ensemble(make, member_seeds, x_fit, x_fit, loss=mse, steps=steps,
-                             batch_size=batch_size, lr=lr)
+                             batch_size=batch_size, lr=lr, x_per_member=True)
     else:  # one Adam step at lr 0 builds the stacked ensemble and leaves every initial weight as drawn
-        ens = train_ensemble(make, member_seeds, x_tr, x_tr, loss=mse, steps=1, batch_size=1, lr=0.0)
+        ens = train_ensemble(make, member_seeds, x_tr, x_tr, loss=mse, steps=1, batch_size=1, lr=0.0,
+                             x_per_member=True)
     with torch.no_grad():
         c_tr, c_te = encode(ens.params, ens.buffers, x_tr), encode(ens.params, ens.buffers, x_te)
-        r_tr = ((ens(x_fit) - x_fit) ** 2).mean(dim=(1, 2))
-        r_te = ((ens(x_te) - x_te) ** 2).mean(dim=(1, 2))
+        r_tr = ((ens(x_fit, per_member=True) - x_fit) ** 2).mean(dim=(1, 2))
+        r_te = ((ens(x_te, per_member=True) - x_te) ** 2).mean(dim=(1, 2))
     return AESweep(levels=tuple(levels), seeds_per_h=seeds_per_h, h=torch.tensor(hs),
                    seed_index=torch.tensor(idx), mask=ens.buffers["mask"].clone(),
                    codes_train=c_tr, codes_test=c_te, y_train=y_tr, y_test=y_te,
@@ -101,10 +110,12 @@ def autoencoder_sweep(seed: int, levels: tuple[int, ...], seeds_per_h: int, hidd
 
 
 def encode(params: dict, buffers: dict, x: torch.Tensor) -> torch.Tensor:
-    """(M, N, h_max) codes of stacked MaskedAutoencoder parameters for shared inputs (N, d)."""
+    """(M, N, h_max) codes of stacked MaskedAutoencoder parameters for shared inputs (N, d) or
+    per-member inputs (M, N, d)."""
     w1, b1 = params["encoder.1.weight"], params["encoder.1.bias"]
     w2, b2 = params["encoder.3.weight"], params["encoder.3.bias"]
-    hidden = torch.relu(torch.einsum("nd,mkd->mnk", x, w1) + b1[:, None])
+    pattern = "nd,mkd->mnk" if x.dim() == 2 else "mnd,mkd->mnk"
+    hidden = torch.relu(torch.einsum(pattern, x, w1) + b1[:, None])
     return (torch.einsum("mnk,mck->mnc", hidden, w2) + b2[:, None]) * buffers["mask"][:, None]
 
 
@@ -232,6 +243,13 @@ def class_r2(x: torch.Tensor, y: torch.Tensor, mask: torch.Tensor) -> torch.Tens
     return (r2 * mask).sum(-1) / mask.sum(-1)
 
 
+def _subsets_per_index(sw: AESweep, per_class: int, repeats: int, label_seed: int) -> torch.Tensor:
+    """(seeds_per_h, repeats, per_class * 10) labelled subsets of each seed index's own training split."""
+    first = [int((sw.seed_index == i).nonzero()[0]) for i in range(sw.seeds_per_h)]
+    return torch.stack([labelled_subset(sw.y_train[m], per_class, repeats, label_seed + 7919 * (i + 1))
+                        for i, m in enumerate(first)])
+
+
 @shared
 def probe_sweep(sweep_args: tuple, probe: str, per_class: int, repeats: int, label_seed: int,
                 l2: float, max_iter: int, shuffle_labels: bool) -> dict[str, torch.Tensor]:
@@ -250,15 +268,14 @@ def probe_sweep(sweep_args: tuple, probe: str, per_class: int, repeats: int, lab
     x_tr, x_te = standardise(sw.codes_train.to(dtype), sw.codes_test.to(dtype))
     m = x_tr.shape[0]
     if per_class:
-        subsets = labelled_subset(sw.y_train, per_class, sw.seeds_per_h * repeats, label_seed)
-        subsets = subsets.reshape(sw.seeds_per_h, repeats, -1)[sw.seed_index].flatten(0, 1)
+        subsets = _subsets_per_index(sw, per_class, repeats, label_seed)[sw.seed_index].flatten(0, 1)
         member = torch.arange(m).repeat_interleave(repeats)
     else:
         repeats = 1
-        subsets = torch.arange(len(sw.y_train)).expand(m, -1)
+        subsets = torch.arange(sw.y_train.shape[1]).expand(m, -1)
         member = torch.arange(m)
     x_l = x_tr[member[:, None], subsets]
-    y_l = sw.y_train[subsets]
+    y_l = sw.y_train[member[:, None], subsets]
     if shuffle_labels:
         g = torch.Generator().manual_seed(label_seed % 2**63 + 1)
         y_l = torch.stack([row[torch.randperm(len(row), generator=g)] for row in y_l])
@@ -270,7 +287,7 @@ def probe_sweep(sweep_args: tuple, probe: str, per_class: int, repeats: int, lab
     for h in sw.levels:
         rows = (sw.h[member] == h).nonzero().flatten()
         xl, xt = x_l[rows, :, :h], x_te[member[rows], :, :h]
-        yt = sw.y_test.expand(len(rows), -1)
+        yt = sw.y_test[member[rows]]
         if probe == "logistic":
             tr[rows], te[rows] = logistic_probe(xl, y_l[rows], xt, yt, l2=l2, max_iter=max_iter)
         else:
@@ -289,12 +306,12 @@ def separability(sweep_args: tuple, per_class: int, label_seed: int, ridge: floa
     x_tr, x_te = standardise(sw.codes_train.double(), sw.codes_test.double())
     m = x_tr.shape[0]
     if per_class:
-        subsets = labelled_subset(sw.y_train, per_class, sw.seeds_per_h, label_seed)[sw.seed_index]
+        subsets = _subsets_per_index(sw, per_class, 1, label_seed)[sw.seed_index, 0]
     else:
-        subsets = torch.arange(len(sw.y_train)).expand(m, -1)
+        subsets = torch.arange(sw.y_train.shape[1]).expand(m, -1)
     x_l = x_tr[torch.arange(m)[:, None], subsets]
-    y_l = sw.y_train[subsets]
-    y_te = sw.y_test.expand(m, -1)
+    y_l = sw.y_train[torch.arange(m)[:, None], subsets]
+    y_te = sw.y_test
     if shuffle_labels:  # both sides: for h < 9 the 9 directions span the code whatever the labels
         g = torch.Generator().manual_seed(label_seed % 2**63 + 1)
         y_l = torch.stack([row[torch.randperm(len(row), generator=g)] for row in y_l])
