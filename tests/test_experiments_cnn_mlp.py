@@ -113,3 +113,12 @@ def test_permuted_digits_run_is_coupled_to_plain_run():
     perm = E.digits_run("mlp", 5, 2, permute=True, steps=5)
     assert plain.test_acc == perm.test_acc and plain.train_acc == perm.train_acc
     assert plain.scrambled_test_acc != plain.test_acc
+
+
+def test_split_run_gives_each_member_its_own_split_paired_across_models():
+    """split_run draws one split per member, the same for every model kind, and an 8x8-kernel CNN matches the MLP."""
+    mlp = E.split_run("mlp", 7, 3, steps=3)
+    same = E.split_run("cnn", 7, 3, channels=100, kernel=8, steps=3)
+    assert len(set(mlp.split_seeds)) == 3 and mlp.split_seeds == same.split_seeds and mlp.seeds == same.seeds
+    assert mlp.train_acc == pytest.approx(same.train_acc, abs=1e-6)
+    assert mlp.test_acc == pytest.approx(same.test_acc, abs=1e-6)

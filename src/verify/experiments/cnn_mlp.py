@@ -23,7 +23,8 @@ from ..runner import shared
 
 __all__ = ["ConvNet", "LocallyConnected", "conv_matrix", "cnn_as_mlp", "param_count", "flop_count",
            "shift", "pixel_permutation", "make_model", "digits_run", "DigitsRun", "run_from_protocol",
-           "superposition_gap", "linearly_separable", "conv_projection_residual", "activation_bytes"]
+           "superposition_gap", "linearly_separable", "conv_projection_residual", "activation_bytes",
+           "SplitRun", "split_run"]
 
 
 class ConvNet(nn.Module):
@@ -231,6 +232,37 @@ def run_from_protocol(p, seed: int, kind: str, permute: bool = False) -> DigitsR
     sizes = dict(hidden=p.mlp_hidden) if kind == "mlp" else dict(channels=p.cnn_channels, kernel=p.cnn_kernel)
     return digits_run(kind, seed, p.seeds, permute=permute, steps=p.steps, batch=p.batch, lr=p.lr,
                       **sizes)
+
+
+@dataclass(frozen=True)
+class SplitRun:
+    """Per-member train and test accuracy of an ensemble whose members each have their own split."""
+
+    seeds: tuple[int, ...]
+    split_seeds: tuple[int, ...]
+    train_acc: tuple[float, ...]
+    test_acc: tuple[float, ...]
+
+
+@shared
+def split_run(kind: str, seed: int, n_seeds: int, *, hidden: int = 100, channels: int = 8, kernel: int = 3,
+              steps: int = 150, batch: int = 64, lr: float = 1e-2) -> SplitRun:
+    """Like :func:`digits_run`, but member i trains and tests on its own stratified split
+    (``digits_split`` seeded from ``seed`` and i), so the spread across members includes the
+    split-to-split variation of a train/test gap, not only that of init and minibatch order.
+    Member i's init, minibatch order and split depend on (seed, i) only, not on ``kind``: member i
+    of an MLP run and of a CNN run are paired on the same split."""
+    from ..data import digits_split
+    from ..seeding import derive_seed
+    from ..train import train_ensemble
+
+    seeds = [derive_seed(seed, "init", i) % 2**31 for i in range(n_seeds)]
+    split_seeds = [derive_seed(seed, "split", i) % 2**31 for i in range(n_seeds)]
+    xtr, ytr, xte, yte = (torch.stack(t) for t in zip(*(digits_split(s) for s in split_seeds)))
+    ens = train_ensemble(lambda i: make_model(kind, hidden, channels, kernel), seeds, xtr, ytr, steps=steps,
+                         batch_size=batch, lr=lr, x_per_member=True)
+    return SplitRun(tuple(seeds), tuple(split_seeds), tuple(_acc(ens.predict(xtr, per_member=True), ytr)),
+                    tuple(_acc(ens.predict(xte, per_member=True), yte)))
 
 
 def superposition_gap(f, x: torch.Tensor, y: torch.Tensor, a: float, b: float) -> float:
