@@ -67,6 +67,8 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-bank", action="store_true", help="skip the cold run of the whole bank")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
+    ap.add_argument("--cache", help="verdict cache folder to fill and keep (default: a temporary one); "
+                                    "must be empty for a cold measurement")
     args = ap.parse_args()
     py = sys.executable
     verify = [py, "-m", "verify"]
@@ -83,7 +85,8 @@ def main() -> int:
     print(f"ensemble of {e['seeds']}: {e['ensemble_s']:.2f}s vs loop {e['loop_s']:.2f}s = {e['speedup']:.1f}x "
           f"(max output difference {e['max_abs_output_difference']:.2g})", flush=True)
 
-    with tempfile.TemporaryDirectory() as cache:
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = args.cache or tmp
         env = {"VERIFY_CACHE_DIR": cache}
         if not args.skip_bank:
             wall, r = timed(verify + ["check", "--json", "--quiet"], env)
