@@ -105,6 +105,20 @@ def _stacked_forward(plan: tuple, params: dict[str, torch.Tensor], x: torch.Tens
     return h
 
 
+def _batched_loss(loss: Callable) -> Callable:
+    """Per-member mean losses (S,) from (S, B, ...) outputs: direct for the two built-in losses
+    (one kernel instead of vmap's per-op dispatch), vmap for any other loss."""
+    if loss is cross_entropy:
+        def ce(out, y):
+            s, b = y.shape[:2]
+            return nn.functional.cross_entropy(out.reshape(s * b, -1), y.reshape(s * b),
+                                               reduction="none").view(s, -1).mean(1)
+        return ce
+    if loss is mse:
+        return lambda out, y: (out - y).pow(2).flatten(1).mean(1)
+    return vmap(loss)
+
+
 def _optimizer(params: Sequence[torch.Tensor], name: str, lr: float, weight_decay: float):
     # fused: one kernel per parameter tensor instead of a chain of foreach ops; measured 1.5x faster
     # per step for 16-member ensembles on one CPU thread, same update rule (tests/test_train.py).
@@ -152,7 +166,7 @@ def train_ensemble(make_model: Callable[[int], nn.Module], seeds: Sequence[int],
     n = x.shape[1] if x_per_member else x.shape[0]
     batch_size = min(batch_size, n)
     order = torch.stack([_batches(n, batch_size, steps, s) for s in seeds], dim=1)  # (steps, S, B)
-    loss_v = vmap(loss)
+    loss_v = _batched_loss(loss)
     trace = []
     for step in range(steps):
         idx = order[step]
