@@ -51,10 +51,10 @@ def _module_digest(module: str) -> str:
 def cache_key(claim: Claim, *, falsified: bool, master_seed: int) -> str:
     import torch
 
-    from .seeding import pin_threads
+    from .seeding import thread_count
 
     parts = [str(_FORMAT), _library_digest(), _module_digest(claim.module), claim.source_key,
-             str(falsified), str(master_seed), torch.__version__, str(pin_threads())]
+             str(falsified), str(master_seed), torch.__version__, str(thread_count())]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 

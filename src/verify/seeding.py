@@ -11,7 +11,7 @@ import hashlib
 import os
 import random
 
-__all__ = ["derive_seed", "seed_everything", "generator", "pin_threads", "DEFAULT_THREADS"]
+__all__ = ["derive_seed", "seed_everything", "generator", "pin_threads", "thread_count", "DEFAULT_THREADS"]
 
 # One thread: on the shared 2-core machines two threads were 2-25x slower under load for tiny
 # models, and cross-entropy results differed between 1 and 2 threads (SPEC.md, Environments).
@@ -24,14 +24,21 @@ def derive_seed(*parts: object) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
 
+def thread_count() -> int:
+    """The intra-op thread count the harness pins (``VERIFY_THREADS`` overrides the default)."""
+    return int(os.environ.get("VERIFY_THREADS", DEFAULT_THREADS))
+
+
 def pin_threads(threads: int | None = None) -> int:
-    """Pin torch's intra-op threads (``VERIFY_THREADS`` overrides the default) and determinism."""
+    """Pin torch's intra-op threads and turn on deterministic algorithms (once per process: the
+    first call imports parts of torch's compiler stack, about 1.7 s, so cache look-ups avoid it)."""
     import torch
 
-    n = threads or int(os.environ.get("VERIFY_THREADS", DEFAULT_THREADS))
+    n = threads or thread_count()
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    if not torch.are_deterministic_algorithms_enabled():
+        torch.use_deterministic_algorithms(True, warn_only=True)
     return n
 
 
