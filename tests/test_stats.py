@@ -156,3 +156,14 @@ def test_two_lines_refutes_a_saturating_curve_with_enough_seeds():
     rng = np.random.default_rng(5)
     y = 1 - np.exp(-x) + 0.005 * rng.standard_normal(len(x))
     assert stats.two_lines(x, y, alpha=5e-4, margin=0.01).outcome is REFUTED
+
+
+@pytest.mark.parametrize("shift", [0.0, 0.3, 1.0])
+def test_reported_t_reproduces_the_reported_p(shift):
+    """Whatever the outcome, the reported t and df give the reported one-sided p-value."""
+    rng = np.random.default_rng(6)
+    a = shift + 0.1 * rng.standard_normal(12)
+    b = 0.1 * rng.standard_normal(12)
+    for f in (stats.greater(a, b, min_effect=0.5, alpha=0.001), stats.equivalent(a, b, margin=0.5, alpha=0.001)):
+        df = f.evidence["df"]
+        assert min(st.t.sf(f.statistic, df), st.t.cdf(f.statistic, df)) == pytest.approx(f.pvalue, rel=1e-6)

@@ -113,14 +113,20 @@ def greater(a: Sequence[float], b: Sequence[float], *, min_effect: float, alpha:
     diff, se, df, ci = _welch_ci(a, b, 1 - 2 * alpha, paired)
     p_pos = _one_sided(a, b, 0.0, "greater", paired)
     p_small = _one_sided(a, b, min_effect, "less", paired)
+    # The reported t is the statistic of the test whose p-value is reported (H0: diff <= 0 for
+    # HOLDS, H0: diff >= min_effect for REFUTED), so the pair can be checked against a t table.
+    t_pos = diff / se if se else float("inf")
+    t_small = (diff - min_effect) / se if se else float("-inf")
     if p_pos < alpha and diff >= min_effect:
-        outcome, p = HOLDS, p_pos
+        outcome, p, t = HOLDS, p_pos, t_pos
     elif p_small < alpha:
-        outcome, p = REFUTED, p_small
+        outcome, p, t = REFUTED, p_small, t_small
+    elif p_pos <= p_small:
+        outcome, p, t = INCONCLUSIVE, p_pos, t_pos
     else:
-        outcome, p = INCONCLUSIVE, min(p_pos, p_small)
+        outcome, p, t = INCONCLUSIVE, p_small, t_small
     pooled = math.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2) if not paired else float((a - b).std(ddof=1))
-    return Finding(outcome, statistic=diff / se if se else float("inf"), pvalue=p, statistic_name="t",
+    return Finding(outcome, statistic=t, pvalue=p, statistic_name="t",
                    effect=diff, effect_name=label, ci=ci, rule=rule,
                    evidence={"a": a.tolist(), "b": b.tolist(), "df": df,
                              "cohen_d": diff / pooled if pooled else None,
@@ -150,13 +156,17 @@ def equivalent(a: Sequence[float], b: Sequence[float], *, margin: float, alpha: 
     p_above = _one_sided(a, b, margin, "greater", paired)
     p_below = _one_sided(a, b, -margin, "less", paired)
     p_out = min(p_above, p_below)
+    # t of the binding one-sided test (the one whose p-value is reported)
+    t_low, t_high = ((diff + margin) / se, (diff - margin) / se) if se else (float("inf"), float("-inf"))
+    t_tost = t_low if p_low >= p_high else t_high
+    t_out = t_high if p_above <= p_below else t_low
     if p_tost < alpha:
-        outcome, p = HOLDS, p_tost
+        outcome, p, t = HOLDS, p_tost, t_tost
     elif p_out < alpha:
-        outcome, p = REFUTED, p_out
+        outcome, p, t = REFUTED, p_out, t_out
     else:
-        outcome, p = INCONCLUSIVE, p_tost
-    return Finding(outcome, statistic=diff / se if se else float("inf"), pvalue=p, statistic_name="t",
+        outcome, p, t = INCONCLUSIVE, p_tost, t_tost
+    return Finding(outcome, statistic=t, pvalue=p, statistic_name="t",
                    effect=diff, effect_name=label, ci=ci, tolerance=margin, rule=rule,
                    evidence={"a": a.tolist(), "b": b.tolist(), "df": df, "p_tost": p_tost,
                              "p_outside": p_out})
