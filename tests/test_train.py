@@ -70,3 +70,79 @@ def test_zero_steps_returns_the_initial_models():
     ens = train_ensemble(lambda i: MLP((6, 8, 3)), [0], x, y, steps=0, batch_size=16, lr=1e-2)
     torch.manual_seed(0)
     torch.testing.assert_close(ens.predict(x)[0], MLP((6, 8, 3))(x).detach())
+
+
+def _stacked_cases():
+    from torch import nn
+
+    from verify.experiments.cnn_mlp import ConvNet
+
+    img = (8, 8)
+    return [
+        ("mlp", lambda: MLP((64, 12, 10)), img),
+        ("mlp-tanh-deep", lambda: MLP((64, 9, 7, 10), act=nn.Tanh), img),
+        ("mlp-softmax-act", lambda: MLP((5, 6, 3), act=lambda: nn.Softmax(dim=-1), flatten=False), (5,)),
+        ("cnn", lambda: SmallCNN(3, 4), img),
+        ("cnn-nopool", lambda: SmallCNN(3, 4, pool=False), img),
+        ("autoencoder", lambda: MaskedAutoencoder(64, 16, 3, 8), img),
+        ("convnet", lambda: ConvNet(c=5, k=3, padding=1), img),
+        ("convnet-full-kernel", lambda: ConvNet(c=5, k=8, padding=0, pool=False), img),
+        ("convnet-linear-nobias", lambda: ConvNet(c=4, act=nn.Identity, bias=False), img),
+    ]
+
+
+def test_forward_stacked_matches_vmap_outputs_and_gradients():
+    """Every model with a forward_stacked computes what vmap(functional_call) of its forward does:
+    the same outputs and the same parameter gradients, for per-member and for shared inputs."""
+    import pytest
+    from torch.func import functional_call, stack_module_state, vmap
+
+    from verify.stacked import uses_stacked_forward
+
+    for name, make, shape in _stacked_cases():
+        torch.manual_seed(0)
+        models = [make() for _ in range(3)]
+        assert uses_stacked_forward(models[0]), name
+        params, buffers = stack_module_state(models)
+        base = make().to("meta")
+        x = torch.randn(3, 7, *shape)
+        # ReLU/max-pool ties at exactly equal values would make the reference's choice arbitrary
+        ref = vmap(lambda p, b, xi: functional_call(base, (p, b), (xi,)))(params, buffers, x)
+        got = models[0].forward_stacked(params, buffers, x)
+        assert got.shape == ref.shape, name
+        torch.testing.assert_close(got, ref, rtol=1e-5, atol=1e-6, msg=name)
+        w = torch.randn_like(ref)
+        g_ref = torch.autograd.grad((ref * w).sum(), list(params.values()))
+        got = models[0].forward_stacked(params, buffers, x)
+        g_got = torch.autograd.grad((got * w).sum(), list(params.values()))
+        for (k, a), b in zip(zip(params, g_got), g_ref):
+            torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6, msg=f"{name}: gradient of {k}")
+        shared = models[0].forward_stacked(params, buffers, x[0].unsqueeze(0).expand(3, *x.shape[1:]))
+        for i, m in enumerate(models):
+            torch.testing.assert_close(shared[i], m(x[0]), rtol=1e-5, atol=1e-6, msg=name)
+    with pytest.raises(AssertionError):   # the comparison can fail: a wrong forward is caught
+        torch.testing.assert_close(models[0].forward_stacked(params, buffers, x) + 1e-3, ref)
+
+
+def test_subclass_that_changes_forward_falls_back_to_vmap():
+    """A subclass overriding forward but not forward_stacked must not run the parent's fast path."""
+    from verify.stacked import uses_stacked_forward
+
+    class Doubled(MLP):
+        def forward(self, x):
+            return 2 * super().forward(x)
+
+    x, y = _data()
+    assert not uses_stacked_forward(Doubled((6, 8, 3)))
+    ens = train_ensemble(lambda i: Doubled((6, 8, 3)), [0, 1], x, y, steps=3, batch_size=16, lr=1e-2)
+    assert not ens.stacked
+    torch.testing.assert_close(ens.predict(x)[1], ens.member(1)(x).detach())
+
+
+def test_batched_cross_entropy_is_each_members_mean_loss():
+    from verify.train import _batched_loss, cross_entropy
+
+    g = torch.Generator().manual_seed(0)
+    out, y = torch.randn(4, 9, 10, generator=g), torch.randint(0, 10, (4, 9), generator=g)
+    want = torch.stack([torch.nn.functional.cross_entropy(out[i], y[i]) for i in range(4)])
+    torch.testing.assert_close(_batched_loss(cross_entropy)(out, y), want)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import sys
 
 __all__ = ["derive_seed", "seed_everything", "generator", "pin_threads", "thread_count", "DEFAULT_THREADS"]
 
@@ -35,11 +36,41 @@ def pin_threads(threads: int | None = None) -> int:
     import torch
 
     n = threads or thread_count()
+    keep_freed_memory()
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
     if not torch.are_deterministic_algorithms_enabled():
         torch.use_deterministic_algorithms(True, warn_only=True)
     return n
+
+
+_HEAP_KEPT = False
+
+
+def keep_freed_memory() -> bool:
+    """Ask glibc to serve large blocks from its heap and keep freed memory (Linux only; once).
+
+    A training step of a seed ensemble allocates and frees tensors of a few MB each.  By default
+    glibc hands every block above its mmap threshold back to the kernel on free, so the next step
+    page-faults the same memory in again: measured on this project's 2-core VM, 250k page faults
+    and 25-30 % of the wall time of a 48-member CNN ensemble, all of it system time.  Raising the
+    mmap and trim thresholds removes that; it changes no computed value.  Returns whether it applied.
+    """
+    global _HEAP_KEPT
+    if _HEAP_KEPT or not sys.platform.startswith("linux"):
+        return _HEAP_KEPT
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        if not libc.mallopt(m_mmap_threshold, 256 << 20):
+            libc.mallopt(m_mmap_threshold, 32 << 20)   # glibc's documented maximum on 64-bit
+        libc.mallopt(m_trim_threshold, 1 << 30)
+        _HEAP_KEPT = True
+    except (OSError, AttributeError):                  # not glibc (musl, ...): leave the defaults
+        pass
+    return _HEAP_KEPT
 
 
 def seed_everything(seed: int) -> None:

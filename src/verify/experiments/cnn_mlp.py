@@ -52,6 +52,17 @@ class ConvNet(nn.Module):
             x = nn.functional.max_pool2d(x, 2)
         return self.head(x.flatten(-3))
 
+    def forward_stacked(self, params, buffers, x):
+        """S members at once (:mod:`verify.stacked`): x (S, B, [1,] side, side) -> (S, B, classes)."""
+        from .. import stacked
+
+        h = stacked.conv2d(stacked.to_grouped(x), params["conv.weight"], params.get("conv.bias"),
+                           padding=self.conv.padding[0])
+        h = self.act(h)                      # elementwise (ReLU or Identity)
+        if self.pool:
+            h = nn.functional.max_pool2d(h, 2)
+        return stacked.flat_linear(h, params["head.weight"], params.get("head.bias"))
+
 
 class LocallyConnected(nn.Module):
     """A conv layer without weight sharing: every output position has its own k x k x c_in filter."""
