@@ -76,6 +76,7 @@ def _stacked_cases():
     from torch import nn
 
     from verify.experiments.cnn_mlp import ConvNet
+    from verify.experiments.generative import GaussianAutoencoder
 
     img = (8, 8)
     return [
@@ -88,6 +89,8 @@ def _stacked_cases():
         ("convnet", lambda: ConvNet(c=5, k=3, padding=1), img),
         ("convnet-full-kernel", lambda: ConvNet(c=5, k=8, padding=0, pool=False), img),
         ("convnet-linear-nobias", lambda: ConvNet(c=4, act=nn.Identity, bias=False), img),
+        ("vae", lambda: GaussianAutoencoder(16, 3, variational=True, beta=0.5), (64 + 3,)),
+        ("ae", lambda: GaussianAutoencoder(16, 3, variational=False), (64 + 3,)),
     ]
 
 
@@ -146,3 +149,13 @@ def test_batched_cross_entropy_is_each_members_mean_loss():
     out, y = torch.randn(4, 9, 10, generator=g), torch.randint(0, 10, (4, 9), generator=g)
     want = torch.stack([torch.nn.functional.cross_entropy(out[i], y[i]) for i in range(4)])
     torch.testing.assert_close(_batched_loss(cross_entropy)(out, y), want)
+
+
+def test_vae_loss_batched_equals_per_member():
+    """vae_loss is marked batched: on (S, B, .) it returns each member's own loss."""
+    from verify.experiments.generative import vae_loss
+
+    g = torch.Generator().manual_seed(0)
+    loss = vae_loss(3)
+    out, y = torch.randn(4, 5, 64 + 2 * 3 + 1, generator=g), torch.rand(4, 5, 64, generator=g)
+    torch.testing.assert_close(loss(out, y), torch.stack([loss(out[i], y[i]) for i in range(4)]))

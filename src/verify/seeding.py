@@ -31,8 +31,8 @@ def thread_count() -> int:
 
 
 def pin_threads(threads: int | None = None) -> int:
-    """Pin torch's intra-op threads and turn on deterministic algorithms (once per process: the
-    first call imports parts of torch's compiler stack, about 1.7 s, so cache look-ups avoid it)."""
+    """Pin torch's intra-op threads, turn on deterministic algorithms and keep freed heap memory
+    (see :func:`keep_freed_memory`); cheap after the first call in a process."""
     import torch
 
     n = threads or thread_count()
@@ -40,7 +40,17 @@ def pin_threads(threads: int | None = None) -> int:
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
     if not torch.are_deterministic_algorithms_enabled():
-        torch.use_deterministic_algorithms(True, warn_only=True)
+        if "torch._inductor.config" in sys.modules or not hasattr(torch._C, "_set_deterministic_algorithms"):
+            torch.use_deterministic_algorithms(True, warn_only=True)
+        else:
+            # The public call imports torch._inductor.config (~2 s per process) only to set the
+            # compiler's own flag; verify never compiles, so it sets the eager flag alone.
+            torch._C._set_deterministic_algorithms(True, warn_only=True)
+        # Deterministic mode also fills every new tensor from torch.empty with NaN, so that reading
+        # uninitialised memory shows.  No verify computation reads memory it has not written (the
+        # bitwise-reproducibility tests would catch it), and the fills cost 15-25 % of a training
+        # step (measured): off.
+        torch.utils.deterministic.fill_uninitialized_memory = False
     return n
 
 

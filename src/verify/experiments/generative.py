@@ -70,6 +70,21 @@ class GaussianAutoencoder(nn.Module):
         beta = self.beta.expand(*mu.shape[:-1], 1)
         return torch.cat([self.decoder(z), mu, logvar, beta], dim=-1)
 
+    def forward_stacked(self, params, buffers, xe: torch.Tensor) -> torch.Tensor:
+        """S members at once (:mod:`verify.stacked`): ``forward`` with batched matmuls, (S, B, .) -> (S, B, .)."""
+        from ..stacked import linear
+
+        def mlp(h, name):
+            h = torch.relu(linear(h, params[f"{name}.0.weight"], params[f"{name}.0.bias"]))
+            return linear(h, params[f"{name}.2.weight"], params[f"{name}.2.bias"])
+
+        noise, beta = buffers["noise"].view(-1, 1, 1), buffers["beta"].view(-1, 1, 1)
+        x, eps = xe[..., :D], xe[..., D:]
+        h = mlp(x, "encoder")
+        mu, logvar = h[..., :self.k], h[..., self.k:] * noise
+        z = reparameterize(mu, logvar, eps * noise)
+        return torch.cat([mlp(z, "decoder"), mu, logvar, beta.expand(*mu.shape[:-1], 1)], dim=-1)
+
 
 def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, eps: torch.Tensor) -> torch.Tensor:
     """z = mu + sigma * eps with sigma = exp(logvar / 2): differentiable in mu and logvar for fixed eps."""
@@ -88,8 +103,9 @@ def vae_loss(k: int):
     def loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         logits, mu, logvar, beta = out[..., :D], out[..., D:D + k], out[..., D + k:D + 2 * k], out[..., -1]
         rec = nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none").sum(-1)
-        return (rec + beta * gaussian_kl_to_prior(mu, logvar)).mean()
+        return (rec + beta * gaussian_kl_to_prior(mu, logvar)).mean(-1)
 
+    loss.batched = True   # (S, B, .) outputs give the S members' losses directly (verify.train)
     return loss
 
 
