@@ -1,13 +1,15 @@
 """Benchmark verify on the machine it runs on, and write a JSON and a table.
 
-Measures (median of --repeat runs where it is cheap enough):
+Measures (median of --repeat runs; the bank's cold runs --bank-repeat times):
   * start-up: `verify --help` and `verify list` against a bare `python -c "import torch"`;
   * the seed-ensemble trainer against a plain Python loop over the same 16 seeds, training the
-    same models to the same numbers (checked), reported as a ratio;
-  * the whole bank cold (`verify check --no-cache`), with each claim's own time;
+    same models to the same numbers (checked), reported as a ratio -- for the MLP and for the
+    SmallCNN the claim bank trains most;
+  * the whole bank cold (`verify check --no-cache`), with each claim's own time: with the default
+    `--jobs auto` (one process per core; the target) and with `--jobs 1` (one process);
   * grading the seed key with a warm cache, against importing torch.
 
-Usage:  python benchmarks/run.py [--repeat 3] [--skip-bank] [--out benchmarks/results]
+Usage:  python benchmarks/run.py [--repeat 3] [--bank-repeat 1] [--skip-bank] [--out benchmarks/results]
 """
 
 from __future__ import annotations
@@ -36,18 +38,22 @@ def median_time(cmd: list[str], repeat: int, env: dict | None = None) -> float:
     return statistics.median(timed(cmd, env)[0] for _ in range(repeat))
 
 
-def ensemble_vs_loop(seeds: int = 16, steps: int = 200) -> dict:
+def ensemble_vs_loop(model: str, seeds: int = 16, steps: int = 200) -> dict:
+    """Median seconds of train_ensemble against train_loop (3 runs each, interleaved), same seeds,
+    data, batches and Adam; the largest difference between their members' test outputs."""
     import torch
 
     from verify.data import digits_split
-    from verify.models import MLP
+    from verify.models import MLP, SmallCNN
     from verify.seeding import pin_threads
     from verify.train import train_ensemble, train_loop
 
     pin_threads()
     x, y, xt, yt = digits_split(0)
-    make = lambda i: MLP((64, 32, 10))  # noqa: E731 - the q01/q03-sized probe net
+    make = {"mlp": lambda i: MLP((64, 32, 10)),      # the q01/q03-sized probe net
+            "cnn": lambda i: SmallCNN(8, 16)}[model]  # the q06/q10 conv-pool-conv-pool net
     kw = dict(steps=steps, batch_size=64, lr=1e-2)
+    train_ensemble(make, list(range(seeds)), x, y, **{**kw, "steps": 2})   # first-call warm-up
     runs = {"ensemble": [], "loop": []}
     for _ in range(3):
         t = time.perf_counter()
@@ -56,19 +62,42 @@ def ensemble_vs_loop(seeds: int = 16, steps: int = 200) -> dict:
         t = time.perf_counter()
         loop = train_loop(make, list(range(seeds)), x, y, **kw)
         runs["loop"].append(time.perf_counter() - t)
-    diff = max((ens.predict(xt)[i] - m(xt).detach()).abs().max().item() for i, m in enumerate(loop))
+    with torch.no_grad():
+        diff = max((ens.predict(xt)[i] - m(xt)).abs().max().item() for i, m in enumerate(loop))
     e, l = statistics.median(runs["ensemble"]), statistics.median(runs["loop"])
-    return {"seeds": seeds, "steps": steps, "ensemble_s": e, "loop_s": l, "speedup": l / e,
+    return {"model": model, "seeds": seeds, "steps": steps, "ensemble_s": e, "loop_s": l, "speedup": l / e,
             "max_abs_output_difference": diff}
+
+
+def bank_cold(jobs: str, base: Path, repeat: int) -> dict:
+    """Median wall time of `verify check --jobs J` over ``repeat`` runs, each on its own empty cache
+    folder under ``base`` (cold: nothing cached, no timings from earlier runs); per-claim seconds
+    of the median run; ``cache`` is the last run's folder, now warm."""
+    verify = [sys.executable, "-m", "verify"]
+    runs = []
+    for i in range(repeat):
+        cache = base / f"cold-jobs-{jobs}-{i}"
+        wall, r = timed(verify + ["check", "--json", "--quiet", "--jobs", jobs], {"VERIFY_CACHE_DIR": str(cache)})
+        if r.returncode not in (0, 1):
+            raise SystemExit(f"verify check failed (exit {r.returncode}):\n{r.stderr[-2000:]}")
+        data = json.loads(r.stdout)
+        runs.append((wall, data))
+        print(f"  bank cold --jobs {jobs} run {i + 1}/{repeat}: {wall:.1f}s", flush=True)
+    runs.sort(key=lambda t: t[0])
+    wall, data = runs[len(runs) // 2]
+    per = sorted(((v["claim"], v["seconds"]) for v in data["verdicts"]), key=lambda t: -t[1])
+    return {"jobs": jobs, "wall_s": wall, "walls_s": [round(w, 2) for w, _ in runs], "claims": len(per),
+            "all_as_expected": data["all_as_expected"], "claim_seconds": dict(per), "cache": str(cache)}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--skip-bank", action="store_true", help="skip the cold run of the whole bank")
+    ap.add_argument("--bank-repeat", type=int, default=1, help="cold runs of the bank per --jobs setting")
+    ap.add_argument("--skip-bank", action="store_true", help="skip the cold runs of the whole bank")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
-    ap.add_argument("--cache", help="verdict cache folder to fill and keep (default: a temporary one); "
-                                    "must be empty for a cold measurement")
+    ap.add_argument("--cache", help="folder for the runs' verdict caches, kept afterwards (default: a "
+                                    "temporary one); each cold run uses a new empty subfolder")
     args = ap.parse_args()
     py = sys.executable
     verify = [py, "-m", "verify"]
@@ -80,26 +109,25 @@ def main() -> int:
     print(f"start-up: import torch {res['import_torch_s']:.2f}s, verify --help {res['verify_help_s']:.2f}s, "
           f"verify list {res['verify_list_s']:.2f}s", flush=True)
 
-    res["ensemble"] = ensemble_vs_loop()
-    e = res["ensemble"]
-    print(f"ensemble of {e['seeds']}: {e['ensemble_s']:.2f}s vs loop {e['loop_s']:.2f}s = {e['speedup']:.1f}x "
-          f"(max output difference {e['max_abs_output_difference']:.2g})", flush=True)
+    res["ensemble"] = {}
+    for model in ("mlp", "cnn"):
+        e = res["ensemble"][model] = ensemble_vs_loop(model)
+        print(f"ensemble of {e['seeds']} {model}s: {e['ensemble_s']:.2f}s vs loop {e['loop_s']:.2f}s = "
+              f"{e['speedup']:.1f}x (max output difference {e['max_abs_output_difference']:.2g})", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
-        cache = args.cache or tmp
-        env = {"VERIFY_CACHE_DIR": cache}
+        base = Path(args.cache or tmp)
+        env = {"VERIFY_CACHE_DIR": str(base / "grade")}
         if not args.skip_bank:
-            wall, r = timed(verify + ["check", "--json", "--quiet"], env)
-            data = json.loads(r.stdout)
-            per = sorted(((v["claim"], v["seconds"]) for v in data["verdicts"]), key=lambda t: -t[1])
-            res["bank_cold_s"] = wall
-            res["bank_claims"] = len(per)
-            res["bank_all_as_expected"] = data["all_as_expected"]
-            res["claim_seconds"] = dict(per)
-            print(f"bank cold: {wall:.1f}s for {len(per)} claims; slowest: "
-                  + ", ".join(f"{c} {s:.1f}s" for c, s in per[:3]), flush=True)
+            for jobs in ("auto", "1"):
+                b = res[f"bank_cold_jobs_{jobs}"] = bank_cold(jobs, base, args.bank_repeat)
+                env = {"VERIFY_CACHE_DIR": b.pop("cache")}   # warm for grading
+                slow = list(b["claim_seconds"].items())[:3]
+                print(f"bank cold, --jobs {jobs}: {b['wall_s']:.1f}s (median of {len(b['walls_s'])}) for "
+                      f"{b['claims']} claims, all as expected: {b['all_as_expected']}; slowest: "
+                      + ", ".join(f"{c} {t:.1f}s" for c, t in slow), flush=True)
         if KEY.exists():
-            timed(verify + ["grade", str(KEY), "--quiet"], env)  # fills what the cold run did not
+            timed(verify + ["grade", str(KEY), "--quiet"], env)  # fills what the cold runs did not cache
             res["grade_warm_s"] = median_time(verify + ["grade", str(KEY), "--quiet"], args.repeat, env)
             res["grade_warm_beyond_torch_s"] = res["grade_warm_s"] - res["import_torch_s"]
             print(f"grade (warm cache): {res['grade_warm_s']:.2f}s, "
@@ -108,16 +136,24 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(res, indent=2))
-    rows = [("import torch", res["import_torch_s"], "-"), ("verify --help", res["verify_help_s"], "no torch"),
-            ("verify list", res["verify_list_s"], "no torch"),
-            ("ensemble / loop speedup", e["speedup"], ">= 5x at 16 seeds")]
-    if "bank_cold_s" in res:
-        rows.append(("bank cold (s)", res["bank_cold_s"], "<= 60 s"))
+    rows = [("import torch (s)", res["import_torch_s"], "-"),
+            ("verify --help (s)", res["verify_help_s"], "no torch import"),
+            ("verify list (s)", res["verify_list_s"], "no torch import")]
+    for model, e in res["ensemble"].items():
+        rows.append((f"ensemble / loop, 16 {model}s (x)", e["speedup"], ">= 5x"))
+    if "bank_cold_jobs_auto" in res:
+        rows.append((f"bank cold, --jobs auto = {os.cpu_count()} cores (s)", res["bank_cold_jobs_auto"]["wall_s"],
+                     "<= 60 s on 2 cores"))
+        rows.append(("bank cold, --jobs 1 (s)", res["bank_cold_jobs_1"]["wall_s"], "-"))
     if "grade_warm_beyond_torch_s" in res:
-        rows.append(("grade warm beyond torch (s)", res["grade_warm_beyond_torch_s"], "<= 1 s"))
+        rows.append(("grade warm, beyond torch (s)", res["grade_warm_beyond_torch_s"], "<= 1 s"))
     print("\n| measure | value | target |\n|---|---:|---|")
     for name, val, target in rows:
         print(f"| {name} | {val:.2f} | {target} |")
+    if "bank_cold_jobs_1" in res:
+        print("\n| slowest claims (--jobs 1) | s |\n|---|---:|")
+        for cid, sec in list(res["bank_cold_jobs_1"]["claim_seconds"].items())[:10]:
+            print(f"| {cid} | {sec:.2f} |")
     print(f"\nwrote {out / 'latest.json'}")
     return 0
 

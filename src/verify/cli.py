@@ -18,16 +18,27 @@ from .errors import AnswerKeyError, ClaimDefinitionError, UnknownClaimError
 __all__ = ["main"]
 
 
+def _bar(i: int, n: int, width: int = 20) -> str:
+    filled = width * i // max(n, 1)
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
 def _progress(i: int, n: int, claim_id: str, verdict=None) -> None:
-    """Progress on stderr: a rewriting line in a terminal, plain lines in CI logs."""
+    """Progress on stderr: a bar on one rewriting line in a terminal, plain lines in CI logs.
+
+    ``i`` counts finished claims (the running one for a start); a finished claim gets its own line
+    with outcome and time either way."""
     stream = sys.stderr
+    tty = stream.isatty()
     if verdict is None:
-        if stream.isatty():
-            stream.write(f"\r\033[K[{i}/{n}] {claim_id} ...")
+        if tty:
+            stream.write(f"\r\033[K{_bar(i - 1, n)} {i - 1}/{n} running {claim_id} ...")
             stream.flush()
         return
     line = f"[{i}/{n}] {verdict.outcome.value:<12} {claim_id} ({verdict.seconds:.2f}s{', cached' if verdict.cached else ''})"
-    stream.write(("\r\033[K" if stream.isatty() else "") + line + "\n")
+    stream.write(("\r\033[K" if tty else "") + line + "\n")
+    if tty and i < n:
+        stream.write(f"{_bar(i, n)} {i}/{n}")
     stream.flush()
 
 
