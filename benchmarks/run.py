@@ -5,8 +5,9 @@ Measures (median of --repeat runs; the bank's cold runs --bank-repeat times):
   * the seed-ensemble trainer against a plain Python loop over the same 16 seeds, training the
     same models to the same numbers (checked), reported as a ratio -- for the MLP and for the
     SmallCNN the claim bank trains most;
-  * the whole bank cold (`verify check --no-cache`), with each claim's own time: with the default
-    `--jobs auto` (one process per core; the target) and with `--jobs 1` (one process);
+  * the whole bank cold (an empty verdict cache): through pytest-xdist, `pytest claims -n auto
+    --dist loadfile` (one worker per core; the target), and `verify check` in one process, which
+    gives each claim's own time;
   * grading the seed key with a warm cache, against importing torch.
 
 Usage:  python benchmarks/run.py [--repeat 3] [--bank-repeat 1] [--skip-bank] [--out benchmarks/results]
@@ -69,31 +70,43 @@ def ensemble_vs_loop(model: str, seeds: int = 16, steps: int = 200) -> dict:
             "max_abs_output_difference": diff}
 
 
-def bank_cold(jobs: str, base: Path, repeat: int) -> dict:
-    """Median wall time of `verify check --jobs J` over ``repeat`` runs, each on its own empty cache
-    folder under ``base`` (cold: nothing cached, no timings from earlier runs); per-claim seconds
-    of the median run; ``cache`` is the last run's folder, now warm."""
-    verify = [sys.executable, "-m", "verify"]
+def bank_cold(runner: str, base: Path, repeat: int) -> dict:
+    """Median wall time of ``repeat`` cold runs of the whole bank, each on its own empty cache folder
+    under ``base``: ``runner`` 'verify' is `verify check` (one process; gives per-claim seconds),
+    'xdist' is `pytest claims -n auto --dist loadfile` (one worker per core).  ``cache`` is the last
+    run's folder, now warm."""
+    cmd = {"verify": [sys.executable, "-m", "verify", "check", "--json", "--quiet"],
+           "xdist": [sys.executable, "-m", "pytest", "claims", "-q", "-p", "no:cacheprovider",
+                     "-n", "auto", "--dist", "loadfile"]}[runner]
     runs = []
     for i in range(repeat):
-        cache = base / f"cold-jobs-{jobs}-{i}"
-        wall, r = timed(verify + ["check", "--json", "--quiet", "--jobs", jobs], {"VERIFY_CACHE_DIR": str(cache)})
+        cache = base / f"cold-{runner}-{i}"
+        wall, r = timed(cmd, {"VERIFY_CACHE_DIR": str(cache)})
         if r.returncode not in (0, 1):
-            raise SystemExit(f"verify check failed (exit {r.returncode}):\n{r.stderr[-2000:]}")
-        data = json.loads(r.stdout)
-        runs.append((wall, data))
-        print(f"  bank cold --jobs {jobs} run {i + 1}/{repeat}: {wall:.1f}s", flush=True)
+            raise SystemExit(f"{' '.join(cmd[2:])} failed (exit {r.returncode}):\n{(r.stderr or r.stdout)[-2000:]}")
+        runs.append((wall, r))
+        print(f"  bank cold ({runner}) run {i + 1}/{repeat}: {wall:.1f}s", flush=True)
     runs.sort(key=lambda t: t[0])
-    wall, data = runs[len(runs) // 2]
-    per = sorted(((v["claim"], v["seconds"]) for v in data["verdicts"]), key=lambda t: -t[1])
-    return {"jobs": jobs, "wall_s": wall, "walls_s": [round(w, 2) for w, _ in runs], "claims": len(per),
-            "all_as_expected": data["all_as_expected"], "claim_seconds": dict(per), "cache": str(cache)}
+    wall, r = runs[len(runs) // 2]
+    out = {"runner": " ".join(cmd[2:]), "wall_s": wall, "walls_s": [round(w, 2) for w, _ in runs],
+           "all_as_expected": r.returncode == 0, "cache": str(cache)}
+    if runner == "verify":
+        data = json.loads(r.stdout)
+        per = sorted(((v["claim"], v["seconds"]) for v in data["verdicts"]), key=lambda t: -t[1])
+        out.update(claims=len(per), claim_seconds=dict(per))
+    return out
+
+
+def _has_xdist() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("xdist") is not None
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--bank-repeat", type=int, default=1, help="cold runs of the bank per --jobs setting")
+    ap.add_argument("--bank-repeat", type=int, default=1, help="cold runs of the bank per runner (xdist, verify)")
     ap.add_argument("--skip-bank", action="store_true", help="skip the cold runs of the whole bank")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results"))
     ap.add_argument("--cache", help="folder for the runs' verdict caches, kept afterwards (default: a "
@@ -119,13 +132,16 @@ def main() -> int:
         base = Path(args.cache or tmp)
         env = {"VERIFY_CACHE_DIR": str(base / "grade")}
         if not args.skip_bank:
-            for jobs in ("auto", "1"):
-                b = res[f"bank_cold_jobs_{jobs}"] = bank_cold(jobs, base, args.bank_repeat)
+            for runner in ("xdist", "verify"):
+                if runner == "xdist" and not _has_xdist():
+                    print("pytest-xdist not installed (pip install -e '.[test]'): no parallel bank run")
+                    continue
+                b = res[f"bank_cold_{runner}"] = bank_cold(runner, base, args.bank_repeat)
                 env = {"VERIFY_CACHE_DIR": b.pop("cache")}   # warm for grading
-                slow = list(b["claim_seconds"].items())[:3]
-                print(f"bank cold, --jobs {jobs}: {b['wall_s']:.1f}s (median of {len(b['walls_s'])}) for "
-                      f"{b['claims']} claims, all as expected: {b['all_as_expected']}; slowest: "
-                      + ", ".join(f"{c} {t:.1f}s" for c, t in slow), flush=True)
+                slow = list(b.get("claim_seconds", {}).items())[:3]
+                print(f"bank cold, {b['runner']}: {b['wall_s']:.1f}s (median of {len(b['walls_s'])}), "
+                      f"all as expected: {b['all_as_expected']}"
+                      + ("; slowest: " + ", ".join(f"{c} {t:.1f}s" for c, t in slow) if slow else ""), flush=True)
         if KEY.exists():
             timed(verify + ["grade", str(KEY), "--quiet"], env)  # fills what the cold runs did not cache
             res["grade_warm_s"] = median_time(verify + ["grade", str(KEY), "--quiet"], args.repeat, env)
@@ -141,18 +157,19 @@ def main() -> int:
             ("verify list (s)", res["verify_list_s"], "no torch import")]
     for model, e in res["ensemble"].items():
         rows.append((f"ensemble / loop, 16 {model}s (x)", e["speedup"], ">= 5x"))
-    if "bank_cold_jobs_auto" in res:
-        rows.append((f"bank cold, --jobs auto = {os.cpu_count()} cores (s)", res["bank_cold_jobs_auto"]["wall_s"],
+    if "bank_cold_xdist" in res:
+        rows.append((f"bank cold, pytest -n auto = {os.cpu_count()} workers (s)", res["bank_cold_xdist"]["wall_s"],
                      "<= 60 s on 2 cores"))
-        rows.append(("bank cold, --jobs 1 (s)", res["bank_cold_jobs_1"]["wall_s"], "-"))
+    if "bank_cold_verify" in res:
+        rows.append(("bank cold, verify check, 1 process (s)", res["bank_cold_verify"]["wall_s"], "-"))
     if "grade_warm_beyond_torch_s" in res:
         rows.append(("grade warm, beyond torch (s)", res["grade_warm_beyond_torch_s"], "<= 1 s"))
     print("\n| measure | value | target |\n|---|---:|---|")
     for name, val, target in rows:
         print(f"| {name} | {val:.2f} | {target} |")
-    if "bank_cold_jobs_1" in res:
-        print("\n| slowest claims (--jobs 1) | s |\n|---|---:|")
-        for cid, sec in list(res["bank_cold_jobs_1"]["claim_seconds"].items())[:10]:
+    if "bank_cold_verify" in res:
+        print("\n| slowest claims (one process) | s |\n|---|---:|")
+        for cid, sec in list(res["bank_cold_verify"]["claim_seconds"].items())[:10]:
             print(f"| {cid} | {sec:.2f} |")
     print(f"\nwrote {out / 'latest.json'}")
     return 0

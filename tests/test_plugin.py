@@ -64,3 +64,28 @@ def test_bad_answer_key_is_a_usage_error(pytester):
     r = pytester.runpytest_subprocess("--answers", "k.toml")
     assert r.ret == 4
     r.stderr.fnmatch_lines(["*k.toml: invalid TOML*"])
+
+
+def test_claim_modules_are_collected_heaviest_first():
+    """Claim modules come in order of their statistical (training) claims, each module contiguous,
+    so `pytest -n auto --dist loadfile` starts the long modules first; xdist keeps that order."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from verify.bank import load_bank
+
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, "-m", "pytest", "claims", "--collect-only", "-q", "-p", "no:cacheprovider"],
+                       capture_output=True, text=True, cwd=root)
+    assert r.returncode == 0, r.stdout + r.stderr
+    files = [line.split("::")[0] for line in r.stdout.splitlines() if "::" in line]
+    order = list(dict.fromkeys(files))
+    assert len(files) == len(load_bank())
+    assert [f for i, f in enumerate(files) if i == 0 or files[i - 1] != f] == order   # contiguous
+    statistical = {}
+    for c in load_bank():
+        stem = c.module.rsplit(".", 1)[-1]
+        statistical[stem] = statistical.get(stem, 0) + c.statistical
+    weights = [statistical[Path(f).stem] for f in order]
+    assert weights == sorted(weights, reverse=True) and weights[0] > 0

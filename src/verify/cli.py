@@ -42,44 +42,18 @@ def _progress(i: int, n: int, claim_id: str, verdict=None) -> None:
     stream.flush()
 
 
-def _progress_printer(n: int):
-    """A (claim, verdict-or-None) callback that numbers finished claims k/n, in completion order."""
-    done = [0]
+def _run(claims, *, falsified: bool, master_seed: int, use_cache: bool, quiet: bool):
+    from .cache import cached_evaluate
 
-    def progress(claim, verdict):
-        if verdict is None:
-            _progress(done[0] + 1, n, claim.id)
-        else:
-            done[0] += 1
-            _progress(done[0], n, claim.id, verdict)
-
-    return progress
-
-
-def _n_jobs(jobs) -> int:
-    from .parallel import auto_jobs
-
-    return auto_jobs() if jobs == "auto" else jobs
-
-
-def _run(claims, *, claims_dir, falsified: bool, master_seed: int, use_cache: bool, quiet: bool, jobs):
-    from .parallel import evaluate_all
-
-    return evaluate_all(claims, claims_dir, falsified=falsified, master_seed=master_seed, use_cache=use_cache,
-                        jobs=_n_jobs(jobs), progress=None if quiet else _progress_printer(len(claims)))
-
-
-def _jobs(text: str):
-    """--jobs: a positive integer or 'auto'."""
-    if text == "auto":
-        return text
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {text!r}")
-    return n
+    verdicts = []
+    for i, c in enumerate(claims, 1):
+        if not quiet:
+            _progress(i, len(claims), c.id)
+        v = cached_evaluate(c, falsified=falsified, master_seed=master_seed, use_cache=use_cache)
+        verdicts.append(v)
+        if not quiet:
+            _progress(i, len(claims), c.id, v)
+    return verdicts
 
 
 def _table(verdicts, falsified: bool) -> str:
@@ -115,12 +89,12 @@ def cmd_list(args) -> int:
 
 
 def cmd_check(args, falsified: bool = False) -> int:
-    from .bank import claims_dir, select
+    from .bank import select
 
     claims = select(args.ids, args.claims)
     start = time.perf_counter()
-    verdicts = _run(claims, claims_dir=claims_dir(args.claims), falsified=falsified, master_seed=args.master_seed,
-                    use_cache=not args.no_cache, quiet=args.quiet or args.json, jobs=args.jobs)
+    verdicts = _run(claims, falsified=falsified, master_seed=args.master_seed,
+                    use_cache=not args.no_cache, quiet=args.quiet or args.json)
     wall = time.perf_counter() - start
     if args.json:
         print(json.dumps({"falsified": falsified, "master_seed": args.master_seed,
@@ -147,10 +121,8 @@ def cmd_coverage(args) -> int:
 def cmd_grade(args) -> int:
     from .grade import grade_key, render
 
-    from .answers import load_key
-
-    result = grade_key(args.key, master_seed=args.master_seed, use_cache=not args.no_cache, jobs=_n_jobs(args.jobs),
-                       progress=None if args.quiet else _progress_printer(len(load_key(args.key).claim_ids())))
+    result = grade_key(args.key, master_seed=args.master_seed, use_cache=not args.no_cache,
+                       progress=None if args.quiet else _progress)
     # Gradescope output is shown to students: it gets the student view.
     text = render(result, args.format, instructor=not args.student and args.format != "gradescope",
                   output=args.output)  # Markdown writes its figures beside --output
@@ -173,7 +145,7 @@ def cmd_stability(args) -> int:
     from .stability import run_stability
 
     report = run_stability(args.ids, args.claims, master_seeds=args.master_seeds,
-                           progress=not (args.quiet or args.json), jobs=_n_jobs(args.jobs))
+                           progress=not (args.quiet or args.json))
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
@@ -197,11 +169,6 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--json", action="store_true", help="machine-readable output")
         sp.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
 
-    def jobs_option(sp):
-        sp.add_argument("--jobs", "-j", type=_jobs, default="auto", metavar="N",
-                        help="worker processes, one claim module each at a time (default 'auto': one per "
-                             "core; 1 runs everything in this process)")
-
     sp = sub.add_parser("list", help="the claim bank: id, question, kind, expected verdict, statement")
     common(sp)
     sp.set_defaults(func=cmd_list)
@@ -211,7 +178,6 @@ def build_parser() -> argparse.ArgumentParser:
         common(sp)
         sp.add_argument("--master-seed", type=int, default=0, help="master seed for all derived seeds (default 0)")
         sp.add_argument("--no-cache", action="store_true", help="recompute, ignoring the verdict cache")
-        jobs_option(sp)
         sp.set_defaults(func=cmd_check if name == "check" else (lambda a: cmd_check(a, falsified=True)))
 
     sp = sub.add_parser("coverage", help="which sentences of the answer document the key covers")
@@ -228,13 +194,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--master-seed", type=int, default=0)
     sp.add_argument("--no-cache", action="store_true", help="recompute, ignoring the verdict cache")
     sp.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
-    jobs_option(sp)
     sp.set_defaults(func=cmd_grade, claims=None)
 
     sp = sub.add_parser("stability", help="rerun statistical claims under N master seeds; agreement rate")
     common(sp)
     sp.add_argument("--master-seeds", type=int, default=20, metavar="N")
-    jobs_option(sp)
     sp.set_defaults(func=cmd_stability)
     return p
 

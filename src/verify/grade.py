@@ -88,20 +88,22 @@ def grade(key: AnswerKey, verdicts: dict[str, Verdict]) -> GradeResult:
 
 
 def grade_key(path: str | Path, *, master_seed: int = 0, use_cache: bool = True,
-              progress: Callable | None = None, jobs: int = 1) -> GradeResult:
-    """Load and validate the key (AnswerKeyError on bad input), run its claims, grade.
-
-    ``progress(claim, verdict_or_None)`` is told when each claim starts and ends; ``jobs`` > 1
-    computes uncached claims in worker processes (:func:`verify.parallel.evaluate_all`)."""
-    from .bank import claims_dir, load_bank
-    from .parallel import evaluate_all
+              progress: Callable | None = None) -> GradeResult:
+    """Load and validate the key (AnswerKeyError on bad input), run its claims, grade."""
+    from .bank import load_bank
+    from .cache import cached_evaluate
 
     bank = {c.id: c for c in load_bank()}
     key = load_key(path, known_claims=set(bank))
-    claims = [bank[cid] for cid in key.claim_ids()]
-    verdicts = evaluate_all(claims, claims_dir(), master_seed=master_seed, use_cache=use_cache, jobs=jobs,
-                            progress=progress)
-    return grade(key, {c.id: v for c, v in zip(claims, verdicts)})
+    ids = key.claim_ids()
+    verdicts = {}
+    for i, cid in enumerate(ids, 1):
+        if progress:
+            progress(i, len(ids), cid)
+        verdicts[cid] = cached_evaluate(bank[cid], master_seed=master_seed, use_cache=use_cache)
+        if progress:
+            progress(i, len(ids), cid, verdicts[cid])
+    return grade(key, verdicts)
 
 
 def render(result: GradeResult, fmt: str, *, instructor: bool = True, output=None) -> str:

@@ -42,6 +42,11 @@ def pytest_configure(config):
     _register_hypothesis_profiles()
     config.addinivalue_line("markers", "claim: a claim of the verify bank (collected from claims/)")
     config.addinivalue_line("markers", "slow: trains models for more than about a second")
+    # pytest-xdist's --dist loadfile hands out files biggest-first by *test count*; the claim modules
+    # are already ordered by training work (see _heaviest_modules_first), so keep the collection order
+    # unless the user asked for xdist's.
+    if getattr(config.option, "loadscopereorder", None) and "--loadscope-reorder" not in config.invocation_params.args:
+        config.option.loadscopereorder = False
 
 
 def _is_claim_file(path: Path) -> bool:
@@ -159,9 +164,32 @@ class StatementItem(pytest.Item):
         return self.path, self.statement.line, f"{self.statement.part} statement {self.statement.index}"
 
 
+def _heaviest_modules_first(items) -> None:
+    """Claim modules with the most statistical (training) claims first, other items after them in
+    their order: with ``pytest -n auto --dist loadfile`` the long modules start at once instead of
+    last (measured on 2 cores, cold bank: 57 s in xdist's order, 51 s in this one)."""
+    weight: dict[str, tuple[int, int]] = {}
+    for it in items:
+        if isinstance(it, ClaimItem):
+            st, n = weight.get(it.claim.module, (0, 0))
+            weight[it.claim.module] = (st + it.claim.statistical, n + 1)
+    if not weight:
+        return
+    pos = {id(it): i for i, it in enumerate(items)}
+
+    def key(it):
+        if isinstance(it, ClaimItem):
+            st, n = weight[it.claim.module]
+            return (0, -st, -n, it.claim.module, pos[id(it)])
+        return (1, 0, 0, "", pos[id(it)])
+
+    items.sort(key=key)
+
+
 def pytest_collection_modifyitems(session, config, items):
     key_path = config.getoption("answers")
     if not key_path:
+        _heaviest_modules_first(items)
         return
     from .answers import load_key
     from .errors import AnswerKeyError

@@ -62,11 +62,9 @@ class StabilityReport:
         return "\n".join(lines)
 
 
-def run_stability(ids, claims_dir=None, *, master_seeds: int, progress: bool = True,
-                  jobs: int = 1) -> StabilityReport:
-    from .bank import claims_dir as find_claims_dir
+def run_stability(ids, claims_dir=None, *, master_seeds: int, progress: bool = True) -> StabilityReport:
     from .bank import select
-    from .parallel import evaluate_all
+    from .cache import cached_evaluate
 
     if master_seeds < 1:
         raise ValueError(f"--master-seeds must be >= 1, got {master_seeds}")
@@ -76,7 +74,8 @@ def run_stability(ids, claims_dir=None, *, master_seeds: int, progress: bool = T
     # Master seeds outermost: the experiments of one master seed are shared by all its claims and
     # are never needed again afterwards, so the bounded experiment memo can drop them.
     for m in range(master_seeds):
-        for c, v in zip(claims, evaluate_all(claims, find_claims_dir(claims_dir), master_seed=m, jobs=jobs)):
+        for c in claims:
+            v = cached_evaluate(c, master_seed=m)
             outcomes[c.id].append(v.outcome.value)
             stats[c.id].append(v.statistic)
         if progress:
