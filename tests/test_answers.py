@@ -85,3 +85,41 @@ def test_quote_matches_across_line_breaks():
     doc = "The model might\nmemorize   training data."
     assert find_quote(doc, "might memorize training data") == (10, 40)
     assert find_quote(doc, "might memorise") is None
+
+
+SECOND = '''[[statement]]
+part = "q07.1"
+quote = "Attention is O(n^2 d) in time."
+claims = ["q07.1.cost.standard_quadratic"]
+stance = "asserts"
+'''
+
+
+@pytest.mark.parametrize("note", [
+    'note = """a note that quotes a key:\n[[statement]]\npart = "x"\n"""',
+    "note = '''\n[[statement]] inside a literal string\n'''",
+    'note = """escaped \\""" quotes\n[[statement]]\n"""',
+    'note = "one line with \'\'\' and \\" inside" # [[statement]] in a comment',
+])
+def test_line_numbers_ignore_headers_inside_strings(tmp_path, note):
+    """A '[[statement]]' line inside a multi-line string is text: the next statement's line is right."""
+    first = GOOD.replace('stance = "asserts"\n', 'stance = "asserts"\n' + note + "\n")
+    key = load_key(write(tmp_path, first + "\n" + SECOND), known_claims=KNOWN)
+    lines = (tmp_path / "key.toml").read_text().split("\n")
+    line = key.statements[1].line
+    assert lines[line - 1] == "[[statement]]" and lines[line] == 'part = "q07.1"'
+    bad = first + "\n" + SECOND.replace('"asserts"', '"maybe"')
+    with pytest.raises(AnswerKeyError, match=rf"statement 2 \(line {line}\)"):
+        load_key(write(tmp_path, bad), known_claims=KNOWN)
+
+
+def test_inline_statement_array_gives_no_wrong_line(tmp_path):
+    """Statements written as an inline array have no header lines: messages name the entry only."""
+    (tmp_path / "answers.txt").write_text(DOC, encoding="utf-8")
+    p = tmp_path / "key.toml"
+    p.write_text('statement = [{part = "q08d", quote = "Softmax rows sum to 1.", '
+                 'claims = ["q08d.softmax.rows_sum_to_one"], stance = "maybe"}]\n'
+                 '[document]\npath = "answers.txt"\n', encoding="utf-8")
+    with pytest.raises(AnswerKeyError) as e:
+        load_key(p, known_claims=KNOWN)
+    assert "statement 1" in str(e.value) and "(line" not in str(e.value)

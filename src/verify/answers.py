@@ -148,8 +148,45 @@ def _closest_passage(document: str, quote: str) -> str:
     return passage if len(passage) < 240 else passage[:237] + "..."
 
 
+_HEADER = re.compile(r"\s*\[\[\s*statement\s*\]\]")
+
+
 def _statement_lines(raw: str) -> list[int]:
-    return [i + 1 for i, line in enumerate(raw.split("\n")) if re.match(r"\s*\[\[\s*statement\s*\]\]", line)]
+    """Line numbers of the ``[[statement]]`` headers of (already parsed, valid) TOML ``raw``.
+
+    A header-looking line inside a multi-line string is text, not a header: the scan tracks
+    strings (basic, literal, multi-line, with escapes) and comments to tell them apart."""
+    out: list[int] = []
+    inside: str | None = None          # '"""' or "'''" while in a multi-line string
+    for no, line in enumerate(raw.split("\n"), 1):
+        if inside is None and _HEADER.match(line):
+            out.append(no)
+        i, n = 0, len(line)
+        while i < n:
+            if inside:
+                if inside == '"""' and line[i] == "\\":
+                    i += 2
+                    continue
+                if line.startswith(inside, i):
+                    i += 3
+                    while i < n and line[i] == inside[0]:   # up to two quotes may end the string
+                        i += 1
+                    inside = None
+                    continue
+                i += 1
+                continue
+            c = line[i]
+            if c == "#":
+                break
+            if line.startswith('"""', i) or line.startswith("'''", i):
+                inside, i = line[i:i + 3], i + 3
+                continue
+            if c in "\"'":                   # a one-line string: skip to its closing quote
+                i += 1
+                while i < n and line[i] != c:
+                    i += 2 if (c == '"' and line[i] == "\\") else 1
+            i += 1
+    return out
 
 
 def _read_text(path: Path, what: str, key_path: str) -> str:
@@ -272,6 +309,8 @@ def load_key(path: str | Path, *, known_claims: set[str] | None = None) -> Answe
 
         known_claims = {c.id for c in load_bank()}
     lines = _statement_lines(raw)
+    if len(lines) != len(raw_statements):   # e.g. an inline array of tables: no line is better than a wrong one
+        lines = []
     part_ids = {p.id for p in parts}
     statements, seen = [], {}
     for i, entry in enumerate(raw_statements, 1):
