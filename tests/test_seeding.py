@@ -25,3 +25,24 @@ def test_seed_everything_seeds_all_sources():
 def test_generator_is_explicit_and_reproducible():
     """Two generators with one seed draw the same numbers."""
     assert torch.equal(torch.rand(3, generator=generator(7)), torch.rand(3, generator=generator(7)))
+
+
+def test_pin_threads_sets_up_the_evaluating_process():
+    """One thread, deterministic algorithms (warn-only), no NaN fill of new tensors, and the
+    compiler stack not imported just to set its flag."""
+    import subprocess
+    import sys
+
+    code = ("import sys, torch\n"
+            "from verify.seeding import pin_threads, keep_freed_memory\n"
+            "pin_threads()\n"
+            "assert torch.get_num_threads() == 1\n"
+            "assert torch.are_deterministic_algorithms_enabled()\n"
+            "assert torch.is_deterministic_algorithms_warn_only_enabled()\n"
+            "assert torch.utils.deterministic.fill_uninitialized_memory is False\n"
+            "assert 'torch._inductor.config' not in sys.modules\n"
+            "import platform\n"
+            "assert keep_freed_memory() == (sys.platform.startswith('linux') and platform.libc_ver()[0] == 'glibc')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       env={**__import__("os").environ, "VERIFY_THREADS": "1"})
+    assert r.returncode == 0, r.stderr

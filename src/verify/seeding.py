@@ -50,7 +50,9 @@ def pin_threads(threads: int | None = None) -> int:
         # uninitialised memory shows.  No verify computation reads memory it has not written (the
         # bitwise-reproducibility tests would catch it), and the fills cost 15-25 % of a training
         # step (measured): off.
-        torch.utils.deterministic.fill_uninitialized_memory = False
+        deterministic = getattr(torch.utils, "deterministic", None)
+        if deterministic is not None:
+            deterministic.fill_uninitialized_memory = False
     return n
 
 
