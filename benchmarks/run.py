@@ -40,7 +40,7 @@ def median_time(cmd: list[str], repeat: int, env: dict | None = None) -> float:
 
 
 def ensemble_vs_loop(model: str, seeds: int = 16, steps: int = 200) -> dict:
-    """Median seconds of train_ensemble against train_loop (3 runs each, interleaved), same seeds,
+    """Median seconds of train_ensemble against train_loop (5 runs each, interleaved), same seeds,
     data, batches and Adam; the largest difference between their members' test outputs."""
     import torch
 
@@ -56,7 +56,7 @@ def ensemble_vs_loop(model: str, seeds: int = 16, steps: int = 200) -> dict:
     kw = dict(steps=steps, batch_size=64, lr=1e-2)
     train_ensemble(make, list(range(seeds)), x, y, **{**kw, "steps": 2})   # first-call warm-up
     runs = {"ensemble": [], "loop": []}
-    for _ in range(3):
+    for _ in range(5):
         t = time.perf_counter()
         ens = train_ensemble(make, list(range(seeds)), x, y, **kw)
         runs["ensemble"].append(time.perf_counter() - t)
