@@ -105,9 +105,14 @@ class MaskedAutoencoder(nn.Module):
     def forward(self, x):
         return self.decoder(self.encode(x))
 
+    @staticmethod
+    def encode_stacked(params, buffers, x):
+        """Codes of S members at once: x (S, B, ...) -> (S, B, h_max), masked units exactly zero."""
+        h = torch.relu(stacked.linear(x.flatten(2), params["encoder.1.weight"], params["encoder.1.bias"]))
+        return stacked.linear(h, params["encoder.3.weight"], params["encoder.3.bias"]) * buffers["mask"].unsqueeze(1)
+
     def forward_stacked(self, params, buffers, x):
         """S members at once (see :mod:`verify.stacked`): x (S, B, ...) -> (S, B, d_in)."""
-        h = torch.relu(stacked.linear(x.flatten(2), params["encoder.1.weight"], params["encoder.1.bias"]))
-        z = stacked.linear(h, params["encoder.3.weight"], params["encoder.3.bias"]) * buffers["mask"].unsqueeze(1)
+        z = self.encode_stacked(params, buffers, x)
         h = torch.relu(stacked.linear(z, params["decoder.0.weight"], params["decoder.0.bias"]))
         return stacked.linear(h, params["decoder.2.weight"], params["decoder.2.bias"])

@@ -112,11 +112,9 @@ def autoencoder_sweep(seed: int, levels: tuple[int, ...], seeds_per_h: int, hidd
 def encode(params: dict, buffers: dict, x: torch.Tensor) -> torch.Tensor:
     """(M, N, h_max) codes of stacked MaskedAutoencoder parameters for shared inputs (N, d) or
     per-member inputs (M, N, d)."""
-    w1, b1 = params["encoder.1.weight"], params["encoder.1.bias"]
-    w2, b2 = params["encoder.3.weight"], params["encoder.3.bias"]
-    pattern = "nd,mkd->mnk" if x.dim() == 2 else "mnd,mkd->mnk"
-    hidden = torch.relu(torch.einsum(pattern, x, w1) + b1[:, None])
-    return (torch.einsum("mnk,mck->mnc", hidden, w2) + b2[:, None]) * buffers["mask"][:, None]
+    if x.dim() == 2:
+        x = x.unsqueeze(0).expand(buffers["mask"].shape[0], *x.shape)
+    return MaskedAutoencoder.encode_stacked(params, buffers, x)
 
 
 def standardise(train: torch.Tensor, test: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
