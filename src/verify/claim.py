@@ -117,6 +117,8 @@ class Claim:
     timeout: float = 120.0
     tags: tuple[str, ...] = ()
     module: str = ""
+    explain: str = ""                                   # plain words for a student: what was done and found
+    phrasings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # {"asserts": (...), "denies": (...)}
 
     @property
     def source_key(self) -> str:
@@ -136,7 +138,8 @@ class Claim:
             "protocol": {k: _jsonable(v) for k, v in self.protocol.items()},
             "falsifier": {"name": self.falsifier.name, "description": self.falsifier.description,
                           "overrides": {k: _jsonable(v) for k, v in self.falsifier.overrides.items()}},
-            "tags": list(self.tags), "module": self.module,
+            "tags": list(self.tags), "module": self.module, "explain": self.explain,
+            "phrasings": {k: list(v) for k, v in self.phrasings.items()},
         }
 
 
@@ -184,7 +187,8 @@ registry = Registry()
 def claim(*, id: str, question: str, statement: str, kind: Kind, expected: Outcome, rationale: str,
           protocol: Mapping[str, Any], rule: str, falsifier: Falsifier, quote: str | None = None,
           statistical: bool | None = None, timeout: float = 120.0,
-          tags: tuple[str, ...] = ()) -> Callable[[Callable], Callable]:
+          tags: tuple[str, ...] = (), explain: str = "",
+          phrasings: Mapping[str, Any] | None = None) -> Callable[[Callable], Callable]:
     """Declare a claim; see the module docstring.  Returns the function unchanged.
 
     ``statistical`` (default: ``kind is EMPIRICAL``) marks claims decided by a test at the bank's
@@ -220,8 +224,19 @@ def claim(*, id: str, question: str, statement: str, kind: Kind, expected: Outco
             rule=" ".join(rule.split()), falsifier=falsifier, evaluate=fn, quote=quote,
             statistical=(kind is Kind.EMPIRICAL) if statistical is None else statistical,
             timeout=timeout, tags=tuple(tags), module=fn.__module__,
+            explain=" ".join(explain.split()), phrasings=_phrasings(phrasings),
         ))
         fn.claim_id = id
         return fn
 
     return decorate
+
+
+def _phrasings(value: Mapping[str, Any] | None) -> dict[str, tuple[str, ...]]:
+    """``{"asserts": [...], "denies": [...]}``: how students write the claim and its negation."""
+    if not value:
+        return {}
+    bad = set(value) - {"asserts", "denies"}
+    if bad:
+        raise ClaimDefinitionError(f"phrasings keys must be 'asserts' and 'denies', got {sorted(bad)}")
+    return {k: tuple(" ".join(str(x).split()) for x in v) for k, v in value.items()}
