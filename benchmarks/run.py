@@ -44,10 +44,10 @@ def ensemble_vs_loop(model: str, seeds: int = 16, steps: int = 200) -> dict:
     data, batches and Adam; the largest difference between their members' test outputs."""
     import torch
 
-    from verify.data import digits_split
-    from verify.models import MLP, SmallCNN
+    from verify.lab.data import digits_split
+    from verify.lab.models import MLP, SmallCNN
     from verify.seeding import pin_threads
-    from verify.train import train_ensemble, train_loop
+    from verify.lab.train import train_ensemble, train_loop
 
     pin_threads()
     x, y, xt, yt = digits_split(0)

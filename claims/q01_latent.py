@@ -8,7 +8,7 @@ accuracy behaves as h grows."
 Protocol shared by every claim (fixed before the first run): the UCI 8x8 digits (1,200 training /
 597 test images, a stratified split drawn per seed index); an MLP autoencoder 64-128-h-128-64 (ReLU)
 trained for reconstruction (MSE) for every h in {1, 2, 4, ..., 128} and 16 seeds per h, all 128
-members in ONE vmapped ensemble (verify.models.MaskedAutoencoder); then a linear probe on each
+members in ONE vmapped ensemble (verify.lab.models.MaskedAutoencoder); then a linear probe on each
 member's frozen, standardised code.  The autoencoders train once per process; every claim below
 re-probes them.  The two label regimes are separate claims: all ~120 labels per class, and 5 labels
 per class.  Members with the same seed index share their train/test split, initial weights,
@@ -73,7 +73,9 @@ def _slope(sw, values, levels, ctx, **decision):
 
     sel = L.select_levels(sw, levels)
     x = [math.log2(h) for h in sw.h[sel].tolist()]
-    return L.slope_finding(x, values[sel].tolist(), alpha=ctx.alpha, blocks=sw.seed_index[sel].tolist(),
+    from verify import stats as S
+
+    return S.slope_finding(x, values[sel].tolist(), alpha=ctx.alpha, blocks=sw.seed_index[sel].tolist(),
                            **decision)
 
 
@@ -83,7 +85,9 @@ def _two_lines(sw, acc, p, ctx):
     from verify.experiments import latent as L
 
     x = [math.log2(h) for h in sw.h.tolist()]
-    return L.two_lines_by_side(x, acc.tolist(), alpha=ctx.alpha, margin=p.margin, x_label="doubling of h",
+    from verify import stats as S
+
+    return S.two_lines_by_side(x, acc.tolist(), alpha=ctx.alpha, margin=p.margin, x_label="doubling of h",
                                blocks=sw.seed_index.tolist())
 
 

@@ -79,7 +79,7 @@ def dense_vs_conv_layer(p, ctx):
     from torch import nn
 
     from verify.experiments.cnn_mlp import param_count
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def ratio(cfg):
         side, k, c_in, c_out = cfg
@@ -121,7 +121,7 @@ def weight_sharing(p, ctx):
     from torch import nn
 
     from verify.experiments.cnn_mlp import LocallyConnected, param_count
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def ok(cfg):
         side, k, c_in, c_out = cfg
@@ -202,7 +202,7 @@ def grow_with_dataset(p, ctx):
     import torch
 
     from verify import stats
-    from verify.data import digits
+    from verify.lab.data import digits
     from verify.experiments.cnn_mlp import activation_bytes, make_model
 
     images, _ = digits()
@@ -272,7 +272,7 @@ def mlp_more_flops(p, ctx):
     x = torch.zeros(1, 8, 8)
     mlp = flop_count(make_model("mlp", hidden=p.mlp_hidden), x)
     cnn = flop_count(make_model("cnn", channels=p.cnn_channels), x)
-    from verify.models import SmallCNN
+    from verify.lab.models import SmallCNN
     small = flop_count(SmallCNN(), x)
     return exact(mlp / cnn >= p.min_ratio, difference=mlp / cnn, tolerance=p.min_ratio,
                  statistic_name="MLP/CNN FLOPs per image",
@@ -302,7 +302,7 @@ def cnn_cheaper_per_param(p, ctx):
     from torch import nn
 
     from verify.experiments.cnn_mlp import flop_count, param_count
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def per_param(cfg):
         side, k, c_in, c_out = cfg
@@ -581,7 +581,7 @@ def conv_is_linear(p, ctx):
     import torch
 
     from verify.experiments.cnn_mlp import superposition_gap
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def ok(case):
         c_in, c_out, side, k, stride, pad, a, b = case
@@ -617,7 +617,7 @@ def conv_is_matrix(p, ctx):
     import torch
 
     from verify.experiments.cnn_mlp import conv_matrix
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def ok(case):
         c_in, c_out, side, k, stride, pad, _a, _b = case
@@ -644,7 +644,7 @@ def _linearity(p, ctx, kind):
     from torch import nn
 
     from verify.experiments.cnn_mlp import ConvNet, superposition_gap
-    from verify.models import MLP
+    from verify.lab.models import MLP
 
     act = {"relu": nn.ReLU, "identity": nn.Identity}[p.act]
     torch.manual_seed(ctx.seed("init"))
@@ -740,8 +740,8 @@ def linear_stack_collapses(p, ctx):
     from hypothesis import strategies as st
     from torch import nn
 
-    from verify.fuzz import counterexample
-    from verify.models import MLP
+    from verify.lab.fuzz import counterexample
+    from verify.lab.models import MLP
 
     act = {"relu": nn.ReLU, "identity": nn.Identity}[p.act]
 

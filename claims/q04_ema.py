@@ -479,7 +479,7 @@ def uniform_is_ema_beta_t(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def prop(case):
         t, shape = case

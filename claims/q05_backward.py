@@ -33,7 +33,7 @@ def nonscalar_needs_gradient(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def raises_iff_many(shape):
         x = torch.randn(shape, dtype=torch.float64, requires_grad=True, generator=ctx.generator(str(shape)))
@@ -134,7 +134,7 @@ def every_parameter_gets_gradient(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def prop(widths):
         torch.manual_seed(ctx.seed(str(widths)))
@@ -190,7 +190,7 @@ def one_value_per_parameter_element(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def prop(case):
         batch, d_in, d_out = case
@@ -278,7 +278,7 @@ def rows_are_output_gradients(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def prop(case):
         m, n = case
@@ -361,7 +361,7 @@ def vjp_gives_what_training_needs(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def prop(case):
         sx, sy = case
@@ -409,7 +409,7 @@ def sum_equals_ones_gradient(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def prop(shape):
         x0 = torch.randn(shape, dtype=torch.float64, generator=ctx.generator(str(shape)))
@@ -506,7 +506,7 @@ def mean_and_sum_same_gradient(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def prop(shape):
         x0 = torch.randn(shape, dtype=torch.float64, generator=ctx.generator(str(shape)))
@@ -544,7 +544,7 @@ def nonscalar_backward_works_with_gradient(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def prop(shape):
         x = torch.randn(shape, dtype=torch.float64, generator=ctx.generator(str(shape)), requires_grad=True)

@@ -153,7 +153,7 @@ def small_local_filters(p, ctx):
     from torch import nn
 
     from verify.experiments.inductive_bias import LocallyConnected2d, receptive_field
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def local_and_shared(case):
         c_in, side = case
@@ -241,7 +241,7 @@ def conv_equivariant(p, ctx):
     from torch import nn
 
     from verify.experiments.inductive_bias import shift
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def equivariant(case):
         n, c, side, k, dy, dx = case
@@ -286,7 +286,7 @@ def conv_invariant(p, ctx):
     from torch import nn
 
     from verify.experiments.inductive_bias import shift
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def invariant(case):
         n, c, side, k, dy, dx = case
@@ -333,7 +333,7 @@ def maxpool_invariant_one_pixel(p, ctx):
     from torch.nn import functional as F
 
     from verify.experiments.inductive_bias import even_lattice_input, shift
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     g = ctx.generator("values")
 
@@ -374,7 +374,7 @@ def selects_window_max(p, ctx):
     from torch.nn import functional as F
 
     from verify.experiments.inductive_bias import window_max
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     g = ctx.generator("values")
     pool = F.max_pool2d if p.pool == "max" else F.avg_pool2d
@@ -419,7 +419,7 @@ def keeps_strongest_activations(p, ctx):
     from torch.nn import functional as F
 
     from verify.experiments.inductive_bias import window_elements
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     g = ctx.generator("values")
     pool = F.max_pool2d if p.pool == "max" else F.avg_pool2d
@@ -672,7 +672,7 @@ def sharing_fewer_parameters(p, ctx):
     from hypothesis import strategies as st
 
     from verify.experiments.inductive_bias import conv_vs_local_counts
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def fewer(case):
         n, ci, co, side, k = case
@@ -711,7 +711,7 @@ def sharing_fewer_flops(p, ctx):
     from hypothesis import strategies as st
 
     from verify.experiments.inductive_bias import conv_vs_local_counts, dense_counts
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def cheaper(case):
         n, ci, co, side, k = case
@@ -746,7 +746,7 @@ def locality_fewer_flops(p, ctx):
     from hypothesis import strategies as st
 
     from verify.experiments.inductive_bias import conv_vs_local_counts, dense_counts
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def cheaper(case):
         n, ci, co, side, k = case

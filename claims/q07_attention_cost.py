@@ -388,7 +388,7 @@ def scores_nxn_pairwise(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def ok(nd):
         n, d = nd

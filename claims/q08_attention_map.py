@@ -104,7 +104,7 @@ _FUZZ = dict(max_dims=4,        # up to 4-D: (batch, heads, target, source) atte
 def rows_sum_to_one(p, ctx):
     import torch
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def ok(case):
         x, mask = _masked_logits(case, p, fully_masked_row=p.fully_masked_row)
@@ -144,7 +144,7 @@ def fully_masked_row_nan(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     seen = {}
 
@@ -177,7 +177,7 @@ def fully_masked_row_nan(p, ctx):
 def alt_masked_rows_sum_to_one(p, ctx):
     import torch
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def ok(case):
         x, mask = _masked_logits(case, p, fully_masked_row=p.fully_masked_row)
@@ -241,7 +241,7 @@ def single_nonzero_is_one(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def ok(case):
         m, j, dt, seed = case
@@ -274,7 +274,7 @@ def alt_single_nonzero_can_be_gray(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def white(case):
         m, j, seed = case
@@ -337,7 +337,7 @@ def gray_iff_spread(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def ok(case):
         m, k, seed = case
@@ -393,7 +393,7 @@ def alt_multiple_full_weight(p, ctx):
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def no_double_white(case):
         m, seed = case

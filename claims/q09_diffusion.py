@@ -31,7 +31,7 @@ def _fuzz(p, ctx, prop, name):
     from hypothesis import strategies as st
 
     from verify.experiments import diffusion as D
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def build(ex):
         T, d, s = ex
@@ -544,7 +544,7 @@ def _grad_equal(p, ctx):
     from hypothesis import strategies as st
 
     from verify.experiments import diffusion as D
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     seeds = tuple(ctx.seeds(p.seeds, "init"))
     rows = D.ddpm_grad_table(p.T, p.d, p.n, seeds, p.learn_schedule, p.learn_prior)

@@ -350,7 +350,7 @@ def distribution_vs_point(p, ctx):
     import torch
 
     from verify.experiments.generative import autoencoders, reparameterize
-    from verify.data import digits_split
+    from verify.lab.data import digits_split
 
     aes, vaes = autoencoders(ctx.shared_seed("q10-generation"), p.n_seeds, p.beta, p.k, p.hidden, p.steps,
                              p.eps_table, p.batch_size, p.lr, 0)
@@ -384,7 +384,7 @@ def _fuzz_gradients(p, ctx, samplers):
     from hypothesis import strategies as st
 
     from verify.experiments.generative import sample_gradients
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     seen = {}
     g0 = ctx.generator("summary")
@@ -556,7 +556,7 @@ def closed_form(p, ctx):
     from hypothesis import strategies as st
 
     from verify.experiments.generative import gaussian_kl_to_prior
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def agrees(shape):
         g = ctx.generator(str(shape))

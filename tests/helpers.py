@@ -8,7 +8,7 @@ def make_claim(fn, *, id="q99.test.toy", expected=HOLDS, kind=ANALYTIC, protocol
     protocol = Protocol(protocol or {"flip": False})
     return Claim(id=id, question="q99", statement="toy", kind=kind, expected=expected, rationale="test",
                  protocol=protocol, rule="toy rule", falsifier=falsifier or Falsifier("flip", "flip it", flip=True),
-                 evaluate=fn, statistical=kind is EMPIRICAL, timeout=timeout, module=__name__)
+                 measure=fn, statistical=kind is EMPIRICAL, timeout=timeout, module=__name__)
 
 
 def toy(p, ctx):

@@ -7,9 +7,10 @@ import pytest
 import torch
 
 from verify import HOLDS, REFUTED
+from verify import stats as S
 from verify.experiments import latent as L
-from verify.models import MaskedAutoencoder
-from verify.train import mse, train_ensemble
+from verify.lab.models import MaskedAutoencoder
+from verify.lab.train import mse, train_ensemble
 
 
 def _toy_ensemble():
@@ -127,7 +128,7 @@ def test_line_with_blocks_matches_dummy_regression():
     x = np.tile(np.arange(5.0), 4)
     b = np.repeat(np.arange(4), 5)
     y = 0.3 * x + rng.normal(size=4)[b] + 0.1 * rng.normal(size=20)
-    slope, se, df = L._line(x, y, b)
+    slope, se, df = S._twolines._line(x, y, b)
     X = np.column_stack([x, np.eye(4)[b]])
     coef, *_ = np.linalg.lstsq(X, y, rcond=None)
     resid = y - X @ coef
@@ -142,8 +143,8 @@ def test_two_lines_by_side_decides_shapes():
     blocks = np.tile(np.arange(6), 8)
     u = -0.05 * (x - 4) ** 2 + 0.005 * rng.normal(size=len(x))
     sat = 1 - np.exp(-x) + 0.003 * rng.normal(size=len(x))
-    assert L.two_lines_by_side(x, u, alpha=5e-4, margin=0.01, blocks=blocks).outcome is HOLDS
-    assert L.two_lines_by_side(x, sat, alpha=5e-4, margin=0.01, blocks=blocks).outcome is REFUTED
+    assert S.two_lines_by_side(x, u, alpha=5e-4, margin=0.01, blocks=blocks).outcome is HOLDS
+    assert S.two_lines_by_side(x, sat, alpha=5e-4, margin=0.01, blocks=blocks).outcome is REFUTED
 
 
 def test_slope_finding_directions_and_equivalence():
@@ -151,10 +152,10 @@ def test_slope_finding_directions_and_equivalence():
     rng = np.random.default_rng(6)
     x = np.repeat(np.arange(4.0), 8)
     flat = 0.001 * rng.normal(size=32)
-    assert L.slope_finding(x, 0.1 * x + flat, alpha=5e-4, min_effect=0.02).outcome is HOLDS
-    assert L.slope_finding(x, flat, alpha=5e-4, min_effect=0.02).outcome is REFUTED
-    assert L.slope_finding(x, flat, alpha=5e-4, margin=0.02).outcome is HOLDS
-    assert L.slope_finding(x, 0.1 * x + flat, alpha=5e-4, margin=0.02).outcome is REFUTED
+    assert S.slope_finding(x, 0.1 * x + flat, alpha=5e-4, min_effect=0.02).outcome is HOLDS
+    assert S.slope_finding(x, flat, alpha=5e-4, min_effect=0.02).outcome is REFUTED
+    assert S.slope_finding(x, flat, alpha=5e-4, margin=0.02).outcome is HOLDS
+    assert S.slope_finding(x, 0.1 * x + flat, alpha=5e-4, margin=0.02).outcome is REFUTED
 
 
 def test_sweep_draws_one_split_per_seed_index():

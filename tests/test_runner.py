@@ -4,7 +4,8 @@ import math
 import time
 
 from verify import HOLDS, INCONCLUSIVE, REFUTED, Finding
-from verify.runner import Diverged, evaluate
+from verify.errors import Diverged
+from verify.runner import evaluate
 
 from tests.helpers import make_claim, toy
 
@@ -94,7 +95,7 @@ def test_counterexample_search_is_stable_for_properties_using_global_rng():
     import torch
     from hypothesis import strategies as st
 
-    from verify.fuzz import counterexample
+    from verify.lab.fuzz import counterexample
 
     def prop(n):
         return torch.randn(1).item() < 1.5  # fails for some draws: must fail the same way on replay

@@ -140,7 +140,7 @@ def test_two_lines_uses_hc3_robust_standard_errors():
     x = np.repeat(np.arange(6.0), 4)
     rng = np.random.default_rng(4)
     y = np.where(x <= 3, x, 6 - x) * (1 + 0.1 * rng.standard_normal(len(x)))
-    coef, se, df = stats._interrupted_regression(x, y, 3.0)
+    coef, se, df = stats._twolines._interrupted_regression(x, y, 3.0)
     X = np.column_stack([np.ones_like(x), np.where(x <= 3, x - 3, 0), np.where(x > 3, x - 3, 0), (x > 3) * 1.0])
     e = y - X @ coef
     inv = np.linalg.inv(X.T @ X)

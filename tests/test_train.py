@@ -2,9 +2,9 @@
 
 import torch
 
-from verify.models import MLP, MaskedAutoencoder, SmallCNN
-from verify.runner import Diverged
-from verify.train import mse, train_ensemble, train_loop
+from verify.lab.models import MLP, MaskedAutoencoder, SmallCNN
+from verify.errors import Diverged
+from verify.lab.train import mse, train_ensemble, train_loop
 
 
 def _data(n=64, d=6, classes=3):
@@ -100,7 +100,7 @@ def test_forward_stacked_matches_vmap_outputs_and_gradients():
     import pytest
     from torch.func import functional_call, stack_module_state, vmap
 
-    from verify.stacked import uses_stacked_forward
+    from verify.lab.stacked import uses_stacked_forward
 
     for name, make, shape in _stacked_cases():
         torch.manual_seed(0)
@@ -129,7 +129,7 @@ def test_forward_stacked_matches_vmap_outputs_and_gradients():
 
 def test_subclass_that_changes_forward_falls_back_to_vmap():
     """A subclass overriding forward but not forward_stacked must not run the parent's fast path."""
-    from verify.stacked import uses_stacked_forward
+    from verify.lab.stacked import uses_stacked_forward
 
     class Doubled(MLP):
         def forward(self, x):
@@ -143,7 +143,7 @@ def test_subclass_that_changes_forward_falls_back_to_vmap():
 
 
 def test_batched_cross_entropy_is_each_members_mean_loss():
-    from verify.train import _batched_loss, cross_entropy
+    from verify.lab.train import _batched_loss, cross_entropy
 
     g = torch.Generator().manual_seed(0)
     out, y = torch.randn(4, 9, 10, generator=g), torch.randint(0, 10, (4, 9), generator=g)

@@ -34,3 +34,11 @@ class AnswerKeyError(VerifyError, ValueError):
 
 class HarnessBug(VerifyError, RuntimeError):
     """Something inside verify went wrong: a bug, not a verdict."""
+
+
+class Diverged(VerifyError, ArithmeticError):
+    """Training produced a NaN or infinite loss: the claim's verdict is INCONCLUSIVE, with why."""
+
+
+class ClaimTimeout(VerifyError, TimeoutError):
+    """A claim ran past its time limit: the verdict is a timeout, never a refutation."""

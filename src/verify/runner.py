@@ -8,28 +8,19 @@ is a harness error (a bug, not a refutation).  The rest of a run always goes on.
 from __future__ import annotations
 
 import contextlib
-import functools
 import math
 import signal
 import threading
 import time
 import traceback
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from .claim import Claim, Protocol
-from .errors import ClaimDefinitionError
-from .seeding import derive_seed, generator, pin_threads, seed_everything
-from .verdict import INCONCLUSIVE, Finding, Outcome, Verdict, environment
+from .errors import ClaimDefinitionError, ClaimTimeout, Diverged
+from .seeding import SeedStream, derive_seed, generator, pin_threads, seed_everything
+from .verdict import INCONCLUSIVE, Finding, Verdict, environment
 
-__all__ = ["Context", "evaluate", "ClaimTimeout", "Diverged", "shared"]
-
-
-class ClaimTimeout(Exception):
-    """Raised inside a claim that ran past its time limit."""
-
-
-class Diverged(Exception):
-    """Raise from a claim (or training code) when a loss became NaN/inf: the verdict is INCONCLUSIVE."""
+__all__ = ["Context", "evaluate"]
 
 
 class Context:
@@ -59,8 +50,19 @@ class Context:
 
     def shared_seed(self, experiment: str) -> int:
         """A seed shared by every claim that reads the same experiment (so it runs once)."""
-        s = derive_seed(self.master_seed, "shared", experiment) % 2**31
-        self._seeds.append(s)
+        return self.shared_stream(experiment).base
+
+    def stream(self, name: str) -> SeedStream:
+        """This claim's seed stream ``name`` (recorded in the verdict by its base seed)."""
+        s = SeedStream(self.master_seed, self.claim.id, name)
+        self._seeds.append(s.base)
+        return s
+
+    def shared_stream(self, experiment: str) -> SeedStream:
+        """The stream of an experiment several claims read: the same for all of them, and the
+        memo key under which it runs once."""
+        s = SeedStream(self.master_seed, "shared", experiment)
+        self._seeds.append(s.base)
         return s
 
     @property
@@ -140,20 +142,3 @@ def evaluate(claim: Claim, *, falsified: bool = False, master_seed: int = 0,
 
 def _f(v: Any) -> float | None:
     return None if v is None else float(v)
-
-
-def shared(fn: Callable) -> Callable:
-    """Memoise an experiment shared between claims: it runs once per process per argument set.
-
-    Arguments must be hashable (ints, floats, strings, tuples); pass the seed explicitly.  The memo
-    keeps the 32 most recent argument sets per experiment: every claim of one run (and its
-    falsifier) fits, while a long ``verify stability`` run does not grow without bound.
-    """
-    cached = functools.lru_cache(maxsize=32)(fn)
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        return cached(*args, **kwargs)
-
-    wrapper.cache_clear = cached.cache_clear
-    return wrapper

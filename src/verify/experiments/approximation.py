@@ -5,8 +5,8 @@ gradient descent *reaches* and how it *generalises*.
 Constructions are exact and float64: a one-hidden-layer ReLU net on a line is a continuous
 piecewise-linear (PL) function with at most ``width`` breakpoints, and conversely every PL function
 with n pieces on [a, b] is such a net with n units (``relu_interpolant``).  Trained experiments are
-float32 seed ensembles through :func:`verify.train.train_ensemble`, memoised with
-:func:`verify.runner.shared` so claims reading the same run share it.
+float32 seed ensembles through :func:`verify.lab.train.train_ensemble`, memoised with
+:func:`verify.lab.memo.shared` so claims reading the same run share it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import math
 import torch
 from torch import nn
 
-from ..runner import shared
+from ..lab.memo import shared
+from ..lab.models import ShallowReLU
 
 __all__ = ["TARGETS", "target", "ShallowReLU", "relu_interpolant", "sup_error", "min_uniform_width",
            "tent_net", "count_pieces", "ridge_product_net", "random_feature_fit", "deep_mlp",
@@ -49,20 +50,6 @@ def target(name: str, x: torch.Tensor, freq: float = 1.0) -> torch.Tensor:
 
 
 # --------------------------------------------------------------------------- exact constructions
-
-class ShallowReLU(nn.Module):
-    """x -> out(relu(hidden(x))): one hidden layer of ``width`` ReLU units, ``d_in`` inputs, one output."""
-
-    def __init__(self, width: int, d_in: int = 1, act: str = "relu"):
-        super().__init__()
-        self.hidden = nn.Linear(d_in, width)
-        self.out = nn.Linear(width, 1)
-        self.act = act
-
-    def forward(self, x):
-        h = self.hidden(x)
-        h = torch.relu(h) if self.act == "relu" else h ** 2
-        return self.out(h)
 
 
 def relu_interpolant(knots: torch.Tensor, values: torch.Tensor) -> ShallowReLU:
@@ -200,7 +187,7 @@ def flops(m: nn.Module, batch: int = 1) -> int:
 
 def deep_mlp(depth: int, width: int) -> nn.Module:
     """1 -> width (x depth hidden layers, ReLU) -> 1."""
-    from ..models import MLP
+    from ..lab.models import MLP
 
     return MLP((1,) + (width,) * depth + (1,), flatten=False)
 
@@ -213,7 +200,7 @@ def learnability(name: str, freq: float, width: int, steps: int, lr: float, grid
     """Adam on MSE, full batch on ``grid`` points of [0, 1], one-hidden-layer ReLU nets of ``width``.
     ``init="construction"`` starts every member at the uniform-knot interpolant instead of at random.
     Returns per-seed sup and RMS error on a 4x finer grid."""
-    from ..train import mse, train_ensemble
+    from ..lab.train import mse, train_ensemble
 
     x = torch.linspace(0, 1, grid)[:, None]
     y = target(name, x, freq)
@@ -243,7 +230,7 @@ def fit_noisy(name: str, freq: float, n_train: int, noise: float, depth: int, wi
     Per seed: ``train_mse`` on its noisy labels; ``test_mse`` against the clean target on a
     4001-point grid; ``gap`` = expected MSE on fresh noisy labels (test_mse + noise**2) - train_mse,
     the generalisation gap.  Bayes test MSE on fresh labels is noise**2."""
-    from ..train import mse, train_ensemble
+    from ..lab.train import mse, train_ensemble
 
     g = torch.Generator().manual_seed(data_seed)
     S = len(seeds)

@@ -14,7 +14,7 @@ from typing import Callable
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from ..runner import shared
+from ..lab.memo import shared
 
 __all__ = ["two_layer", "manual_backprop", "LargestTensor", "largest_tensor_during", "flops_of",
            "tanh_net", "vjp_or_jacobian"]

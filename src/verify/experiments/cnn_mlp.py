@@ -9,7 +9,7 @@ Three kinds of tool live here:
 * data transforms: :func:`shift` (zero-filled translation, no wrap-around, no torchvision) and a
   fixed pixel permutation;
 * :func:`digits_run`: one vmapped seed ensemble trained on (optionally permuted) digits, memoised
-  with :func:`verify.runner.shared` so every claim that reads it trains it once per process.
+  with :func:`verify.lab.memo.shared` so every claim that reads it trains it once per process.
 """
 
 from __future__ import annotations
@@ -19,65 +19,13 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from ..runner import shared
+from ..lab.memo import shared
+from ..lab.models import ConvNet, LocallyConnected
 
 __all__ = ["ConvNet", "LocallyConnected", "conv_matrix", "cnn_as_mlp", "param_count", "flop_count",
            "shift", "pixel_permutation", "make_model", "digits_run", "DigitsRun", "run_from_protocol",
            "superposition_gap", "linearly_separable", "conv_projection_residual", "activation_bytes",
            "SplitRun", "split_run"]
-
-
-class ConvNet(nn.Module):
-    """conv(k, c)-ReLU [-maxpool2] - linear for 1 x side x side images; ``act`` may be Identity.
-
-    With ``k == side`` and ``padding == 0`` the conv sees the whole image at one position: it is
-    a fully connected layer with ``c`` units, so the net is exactly a one-hidden-layer MLP.
-    """
-
-    def __init__(self, c: int = 16, k: int = 3, padding: int = 1, side: int = 8, classes: int = 10,
-                 pool: bool = True, act: type[nn.Module] = nn.ReLU, bias: bool = True):
-        super().__init__()
-        self.conv = nn.Conv2d(1, c, k, padding=padding, bias=bias)
-        self.act = act()
-        self.pool = pool
-        out = side + 2 * padding - k + 1
-        out = out // 2 if pool else out
-        self.head = nn.Linear(c * out * out, classes, bias=bias)
-
-    def forward(self, x):
-        if x.dim() == 3:
-            x = x.unsqueeze(-3)
-        x = self.act(self.conv(x))
-        if self.pool:
-            x = nn.functional.max_pool2d(x, 2)
-        return self.head(x.flatten(-3))
-
-    def forward_stacked(self, params, buffers, x):
-        """S members at once (:mod:`verify.stacked`): x (S, B, [1,] side, side) -> (S, B, classes)."""
-        from .. import stacked
-
-        h = stacked.conv2d(stacked.to_grouped(x), params["conv.weight"], params.get("conv.bias"),
-                           padding=self.conv.padding[0])
-        h = self.act(h)                      # elementwise (ReLU or Identity)
-        if self.pool:
-            h = nn.functional.max_pool2d(h, 2)
-        return stacked.flat_linear(h, params["head.weight"], params.get("head.bias"))
-
-
-class LocallyConnected(nn.Module):
-    """A conv layer without weight sharing: every output position has its own k x k x c_in filter."""
-
-    def __init__(self, c_in: int, c_out: int, k: int, side: int, padding: int = 0):
-        super().__init__()
-        self.k, self.padding = k, padding
-        self.out = side + 2 * padding - k + 1
-        self.weight = nn.Parameter(torch.randn(self.out * self.out, c_out, c_in * k * k) / k)
-        self.bias = nn.Parameter(torch.zeros(c_out, self.out, self.out))
-
-    def forward(self, x):
-        cols = nn.functional.unfold(x, self.k, padding=self.padding)  # (N, c_in k k, L)
-        y = torch.einsum("nkl,lok->nol", cols, self.weight)
-        return y.reshape(x.shape[0], -1, self.out, self.out) + self.bias
 
 
 def conv_matrix(weight: torch.Tensor, in_shape: tuple[int, int, int], stride: int = 1, padding: int = 0,
@@ -163,7 +111,7 @@ def make_model(kind: str, hidden: int = 100, channels: int = 16, kernel: int = 3
     """The two models compared on digits.  ``kind`` is 'mlp' (64-hidden-10, ReLU) or 'cnn'
     (ConvNet: conv(kernel, channels)-ReLU-maxpool-linear; 'same' padding for kernel < 8)."""
     if kind == "mlp":
-        from ..models import MLP
+        from ..lab.models import MLP
 
         return MLP((64, hidden, 10))
     if kind == "cnn":
@@ -201,8 +149,8 @@ def digits_run(kind: str, seed: int, n_seeds: int, *, permute: bool = False, hid
     function as its unpermuted twin composed with the permutation (a coupling: the paired
     difference isolates the effect of the arrangement itself).
     """
-    from ..data import digits_split
-    from ..train import train_ensemble
+    from ..lab.data import digits_split
+    from ..lab.train import train_ensemble
 
     xtr, ytr, xte, yte = digits_split(seed)
     xtr, ytr = xtr[:n_train], ytr[:n_train]
@@ -263,9 +211,9 @@ def split_run(kind: str, seed: int, n_seeds: int, *, hidden: int = 100, channels
     split-to-split variation of a train/test gap, not only that of init and minibatch order.
     Member i's init, minibatch order and split depend on (seed, i) only, not on ``kind``: member i
     of an MLP run and of a CNN run are paired on the same split."""
-    from ..data import digits_split
+    from ..lab.data import digits_split
     from ..seeding import derive_seed
-    from ..train import train_ensemble
+    from ..lab.train import train_ensemble
 
     seeds = [derive_seed(seed, "init", i) % 2**31 for i in range(n_seeds)]
     split_seeds = [derive_seed(seed, "split", i) % 2**31 for i in range(n_seeds)]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 import torch
 
-from verify.runner import shared
+from ..lab.memo import shared
 
 __all__ = ["LinearGaussian", "random_model", "exact_reversal", "alpha_bar", "log_marginal",
            "elbo_terms", "elbo", "elbo_direct", "posterior_kl", "sample_elbo", "elbo_argmax",

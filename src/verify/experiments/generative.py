@@ -1,6 +1,6 @@
 """Autoencoders vs variational autoencoders on the 8x8 digits (q10): can a decoder generate?
 
-Three things are trained once per process (memoised with :func:`verify.runner.shared`):
+Three things are trained once per process (memoised with :func:`verify.lab.memo.shared`):
 
 * a **judge** — a small ensemble of MLP digit classifiers trained on real training digits; an
   image is *recognisable* when the ensemble's mean softmax puts more than ``threshold`` on one
@@ -11,7 +11,7 @@ Three things are trained once per process (memoised with :func:`verify.runner.sh
 
 Both autoencoders share one architecture family (MLP 64-hidden-k / k-hidden-64, Bernoulli decoder
 with a summed binary cross-entropy, as Kingma & Welling 2014 use for MNIST) and train as seed
-ensembles through :func:`verify.train.train_ensemble`.  The VAE's noise cannot be drawn inside the
+ensembles through :func:`verify.lab.train.train_ensemble`.  The VAE's noise cannot be drawn inside the
 vmapped forward (vmap refuses randomness by default), so each training image is replicated
 ``eps_table`` times with its own fixed, seeded eps appended as extra input columns: the model reads
 eps from its input, every minibatch row carries a fresh (image, eps) pair, and training is a pure
@@ -20,12 +20,11 @@ function of the seeds.
 
 from __future__ import annotations
 
-import math
 
 import torch
 from torch import nn
 
-from ..runner import shared
+from ..lab.memo import shared
 
 __all__ = ["GaussianAutoencoder", "vae_loss", "reparameterize", "gaussian_kl_to_prior",
            "judge", "autoencoders", "generation", "sample_gradients"]
@@ -71,8 +70,8 @@ class GaussianAutoencoder(nn.Module):
         return torch.cat([self.decoder(z), mu, logvar, beta], dim=-1)
 
     def forward_stacked(self, params, buffers, xe: torch.Tensor) -> torch.Tensor:
-        """S members at once (:mod:`verify.stacked`): ``forward`` with batched matmuls, (S, B, .) -> (S, B, .)."""
-        from ..stacked import linear
+        """S members at once (:mod:`verify.lab.stacked`): ``forward`` with batched matmuls, (S, B, .) -> (S, B, .)."""
+        from ..lab.stacked import linear
 
         def mlp(h, name):
             h = torch.relu(linear(h, params[f"{name}.0.weight"], params[f"{name}.0.bias"]))
@@ -105,12 +104,12 @@ def vae_loss(k: int):
         rec = nn.functional.binary_cross_entropy_with_logits(logits, y, reduction="none").sum(-1)
         return (rec + beta * gaussian_kl_to_prior(mu, logvar)).mean(-1)
 
-    loss.batched = True   # (S, B, .) outputs give the S members' losses directly (verify.train)
+    loss.batched = True   # (S, B, .) outputs give the S members' losses directly (verify.lab.train)
     return loss
 
 
 def _flat_split(split_seed: int):
-    from ..data import digits_split
+    from ..lab.data import digits_split
 
     xtr, ytr, xte, yte = digits_split(split_seed)
     return xtr.reshape(len(xtr), -1), ytr, xte.reshape(len(xte), -1), yte
@@ -125,8 +124,8 @@ def judge(seed: int, members: int, steps: int, split_seed: int = 0):
     A CNN, not an MLP: an MLP ensemble put more than 0.9 of its softmax on one class for 63 % of
     uniform-noise images (measured), a CNN ensemble for about 1 %, so only the CNN's confidence
     separates digits from noise."""
-    from ..models import SmallCNN
-    from ..train import train_ensemble
+    from ..lab.models import SmallCNN
+    from ..lab.train import train_ensemble
 
     xtr, ytr, xte, yte = _flat_split(split_seed)
     seeds = [seed + i for i in range(members)]
@@ -148,7 +147,7 @@ def autoencoders(seed: int, n_seeds: int, beta: float, k: int, hidden: int, step
                  batch_size: int, lr: float, split_seed: int = 0):
     """``n_seeds`` plain autoencoders and ``n_seeds`` VAEs (KL weight ``beta``) trained as ONE vmapped
     ensemble (same data, budget and optimiser); returns (aes, vaes).  ``steps=0``: untrained nets."""
-    from ..train import train_ensemble
+    from ..lab.train import train_ensemble
 
     xtr, _, _, _ = _flat_split(split_seed)
     seeds = [seed + i for i in range(2 * n_seeds)]

@@ -2,20 +2,20 @@
 equivariance/invariance of convolution and max-pooling, and CNN vs low-bias models across
 training-set sizes on the UCI digits.
 
-Every experiment that several claims read is memoised with :func:`verify.runner.shared` and takes
-its seed explicitly.  Seed ensembles train in one vmapped pass (:func:`verify.train.train_ensemble`);
+Every experiment that several claims read is memoised with :func:`verify.lab.memo.shared` and takes
+its seed explicitly.  Seed ensembles train in one vmapped pass (:func:`verify.lab.train.train_ensemble`);
 training-set sizes ride in the same pass: member (size, seed) gets its own subsample, tiled to the
 largest size so that uniform minibatches over the tiled set are uniform over the subsample.
 """
 
 from __future__ import annotations
 
-import math
 
 import torch
 from torch import nn
 
-from verify.runner import shared
+from ..lab.memo import shared
+from ..lab.models import LocallyConnected2d
 
 __all__ = ["LocallyConnected2d", "conv_vs_local_counts", "dense_counts", "shift", "receptive_field",
            "layer_receptive_fields", "window_max", "window_elements", "even_lattice_input",
@@ -24,49 +24,19 @@ __all__ = ["LocallyConnected2d", "conv_vs_local_counts", "dense_counts", "shift"
 
 # ---------------------------------------------------------------- layers and models
 
-class LocallyConnected2d(nn.Module):
-    """A convolution without weight sharing: every output position has its own k x k filter.
-
-    Same receptive fields as ``nn.Conv2d(c_in, c_out, k, padding=padding)`` (unfold = im2col), so
-    it is the fair baseline for what weight sharing alone changes.
-    """
-
-    def __init__(self, c_in: int, c_out: int, k: int, side: int, padding: int = 0):
-        super().__init__()
-        self.k, self.padding = k, padding
-        self.out_side = side + 2 * padding - k + 1
-        positions = self.out_side ** 2
-        self.weight = nn.Parameter(torch.randn(positions, c_out, c_in * k * k) / math.sqrt(c_in * k * k))
-        self.bias = nn.Parameter(torch.zeros(positions, c_out))
-
-    def forward(self, x):
-        cols = nn.functional.unfold(x, self.k, padding=self.padding)        # (N, c_in*k*k, L)
-        out = torch.einsum("nkl,lok->nol", cols, self.weight) + self.bias.T  # (N, c_out, L)
-        return out.reshape(x.shape[0], -1, self.out_side, self.out_side)
-
-    @classmethod
-    def from_conv(cls, conv: nn.Conv2d, side: int) -> "LocallyConnected2d":
-        """The locally connected layer whose every position holds the conv's one shared filter."""
-        c_out, c_in, k, _ = conv.weight.shape
-        lc = cls(c_in, c_out, k, side, padding=conv.padding[0])
-        with torch.no_grad():
-            lc.weight.copy_(conv.weight.reshape(c_out, -1).expand(lc.weight.shape))
-            lc.bias.copy_(conv.bias.expand(lc.bias.shape))
-        return lc
-
 
 def _mlp():
-    from verify.models import MLP
+    from verify.lab.models import MLP
     return MLP((64, 128, 10))    # 64 inputs, one hidden layer of 128: ~9.6k parameters, fits 1,200 digits
 
 
 def _cnn():
-    from verify.models import SmallCNN
+    from verify.lab.models import SmallCNN
     return SmallCNN(8, 16)       # the library's conv-pool-conv-pool CNN: ~2.1k parameters
 
 
 def _cnn_nopool():
-    from verify.models import SmallCNN
+    from verify.lab.models import SmallCNN
     return SmallCNN(8, 16, pool=False)
 
 
@@ -192,7 +162,7 @@ def _task_data(task: str, seed: int):
     """(x_train, y_train, x_test, y_test) images (N, 8, 8) for 'digits' or 'permuted' (one fixed
     random permutation of the 64 pixel positions, the same for train and test: the information
     is unchanged, only the spatial layout a CNN assumes is destroyed)."""
-    from verify.data import digits_split
+    from verify.lab.data import digits_split
 
     xtr, ytr, xte, yte = digits_split(seed)
     if task == "permuted":
@@ -207,7 +177,7 @@ def _task_data(task: str, seed: int):
 def pixel_correlation_by_distance(task: str, seed: int) -> dict[int, float]:
     """Mean absolute Pearson correlation between pixel pairs, by Chebyshev distance on the 8x8
     grid (all 1,797 images; constant border pixels left out)."""
-    from verify.data import digits
+    from verify.lab.data import digits
 
     images, _ = digits()
     flat = images.reshape(-1, 64).double()
@@ -234,7 +204,7 @@ def size_sweep(task: str, models: tuple[str, ...], sizes: tuple[int, ...], n_see
     accuracy on the subset and test accuracy, test predictions (for disagreement between models),
     and, at the largest size, each member's accuracy on shifted test digits and the fraction of
     test digits whose prediction changes under a shift (four directions, zero fill), per SHIFTS."""
-    from verify.train import train_ensemble
+    from verify.lab.train import train_ensemble
 
     xtr, ytr, xte, yte = _task_data(task, seed)
     full = max(sizes)

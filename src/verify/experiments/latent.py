@@ -1,7 +1,7 @@
 """q01: latent size h of an autoencoder vs the classification accuracy of a probe on its code.
 
 One run trains every (h, seed) autoencoder as ONE vmapped ensemble of
-:class:`verify.models.MaskedAutoencoder` (the inactive code units are multiplied by zero, so each
+:class:`verify.lab.models.MaskedAutoencoder` (the inactive code units are multiplied by zero, so each
 member is exactly an autoencoder with latent size h while all members share one parameter shape).
 The frozen codes are then probed many times, per member and batched over members:
 
@@ -14,7 +14,7 @@ The frozen codes are then probed many times, per member and batched over members
 * :func:`class_r2` — mean per-unit share of code variance explained by the class (a proxy for how
   much of the code is class-irrelevant detail).
 
-Everything is memoised with :func:`verify.runner.shared`, so the claims of q01 train the
+Everything is memoised with :func:`verify.lab.memo.shared`, so the claims of q01 train the
 autoencoders once per process and probe them under several conditions.
 """
 
@@ -24,14 +24,14 @@ from dataclasses import dataclass
 
 import torch
 
-from verify.data import digits_split
-from verify.models import MaskedAutoencoder
-from verify.runner import shared
-from verify.train import mse, train_ensemble
+from verify.lab.data import digits_split
+from verify.lab.models import MaskedAutoencoder
+from ..lab.memo import shared
+from verify.lab.train import mse, train_ensemble
 
 __all__ = ["AESweep", "autoencoder_sweep", "encode", "standardise", "labelled_subset", "logistic_probe",
            "pinv_lda_probe", "fisher_ratio", "class_r2", "probe_sweep", "separability",
-           "level_table", "two_lines_curve", "select_levels", "two_lines_by_side", "slope_finding", "CLASSES"]
+           "level_table", "two_lines_curve", "select_levels", "CLASSES"]
 
 CLASSES = 10
 
@@ -359,129 +359,3 @@ def two_lines_curve(sw: AESweep, values: torch.Tensor, finding, *, y_label: str)
 def select_levels(sw: AESweep, levels: tuple[int, ...]) -> torch.Tensor:
     """(M,) boolean mask of the members whose latent size is in ``levels``."""
     return torch.isin(sw.h, torch.tensor(levels))
-
-
-# --- decision helpers -----------------------------------------------------------------------------
-# verify.stats.two_lines originally estimated both limbs' standard errors from ONE residual variance
-# pooled over both sides of the breakpoint.  With a saturating curve in log2 h (accuracy jumps
-# 0.15 -> 0.87 between h=1 and h=8, then creeps), the straight low line misfits by ~0.1 and that lack
-# of fit inflated the high limb's standard error ~20-fold (pilot: se_high 0.056 from seed noise of
-# 0.003).  The core now uses HC3 robust errors, which fixes that; q01 keeps this side-wise version
-# because it also blocks on the seed index (common random numbers across h), which the core's
-# test, written for independent observations, does not.  Each limb's slope is tested with its own
-# side's residual variance and one intercept per seed index.
-# The breakpoint is still verify.stats' Robin Hood breakpoint, and the decision is the same rule.
-
-
-def _line(x, y, blocks=None):
-    """OLS slope of y on x, its standard error and residual df.
-
-    With ``blocks`` (the seed index of each point) each block gets its own intercept (a fixed
-    effect): the members of one seed index share their initialisation, minibatch order and labelled
-    subsets across h (common random numbers), so the slope is estimated within seed indices.
-    """
-    import numpy as np
-
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    if blocks is None:
-        blocks = np.zeros(len(x), int)
-    blocks = np.asarray(blocks)
-    xc, yc = x.copy(), y.copy()
-    ids = np.unique(blocks)
-    for b in ids:
-        sel = blocks == b
-        xc[sel] -= x[sel].mean()
-        yc[sel] -= y[sel].mean()
-    sxx = float(xc @ xc)
-    slope = float(xc @ yc) / sxx
-    resid = yc - slope * xc
-    df = len(x) - 1 - len(ids)
-    se = float(np.sqrt(resid @ resid / df / sxx))
-    return slope, se, df
-
-
-def two_lines_by_side(x, y, *, alpha: float, margin: float, x_label: str = "x", blocks=None):
-    """verify.stats.two_lines (inverted U) with each limb's slope tested on its own side's data.
-
-    HOLDS if the low limb rises and the high limb falls, each one-sided at alpha; REFUTED if either
-    limb is shown flatter than ``margin`` in its claimed direction (one-sided at alpha); else
-    INCONCLUSIVE.
-    """
-    import numpy as np
-    from scipy import stats as st
-
-    from verify.stats import two_lines_test
-    from verify.verdict import HOLDS, INCONCLUSIVE, REFUTED, Finding
-
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    b = np.zeros(len(x), int) if blocks is None else np.asarray(blocks)
-    # the breakpoint from block-centred y: in a balanced design this shifts every level mean by
-    # the same constant and removes the seed-index effect from the per-level standard errors
-    yc = y - np.array([y[b == k].mean() for k in b])
-    res = two_lines_test(x, yc, shape="inverted")
-    low, high = x <= res.breakpoint, x > res.breakpoint
-    s_lo, se_lo, df_lo = _line(x[low], y[low], b[low])
-    s_hi, se_hi, df_hi = _line(x[high], y[high], b[high])
-
-    def sf(t, df):
-        return float(st.t.sf(t, df))
-
-    p_low, p_high = sf(s_lo / se_lo, df_lo), sf(-s_hi / se_hi, df_hi)
-    p_low_flat = sf((margin - s_lo) / se_lo, df_lo)      # H0: low slope >= margin
-    p_high_flat = sf((margin + s_hi) / se_hi, df_hi)     # H0: high slope <= -margin
-    rule = (f"Simonsohn two-lines test (Robin Hood breakpoint, side-wise standard errors) at "
-            f"alpha={alpha:.3g}: HOLDS if the low limb rises and the high limb falls; REFUTED if a "
-            f"limb is shown flatter than {margin:g} per unit {x_label}")
-    ev = {"breakpoint": res.breakpoint, "slope_low": s_lo, "slope_high": s_hi, "se_low": se_lo,
-          "se_high": se_hi, "p_low": p_low, "p_high": p_high, "p_low_flat": p_low_flat,
-          "p_high_flat": p_high_flat, "pooled_se_high": res.se_high}
-    if max(p_low, p_high) < alpha:
-        outcome, p = HOLDS, max(p_low, p_high)
-    elif min(p_low_flat, p_high_flat) < alpha:
-        outcome, p = REFUTED, min(p_low_flat, p_high_flat)
-    else:
-        outcome, p = INCONCLUSIVE, max(p_low, p_high)
-    return Finding(outcome, statistic=s_hi, statistic_name=f"slope after breakpoint (per {x_label})",
-                   pvalue=p, effect=s_lo, effect_name=f"slope before breakpoint (per {x_label})",
-                   rule=rule, evidence=ev)
-
-
-def slope_finding(x, y, *, alpha: float, min_effect: float | None = None,
-                  margin: float | None = None, label: str = "slope", blocks=None):
-    """A claim about the OLS slope of y on x, decided one-sided at alpha.
-
-    With ``min_effect`` ("y increases with x"): HOLDS if slope > 0 is significant and the estimate
-    is >= min_effect; REFUTED if slope < min_effect is significant.  With ``margin`` ("y does not
-    depend on x"): HOLDS by TOST if -margin < slope < margin; REFUTED if |slope| > margin is
-    significant.  Else INCONCLUSIVE.
-    """
-    from scipy import stats as st
-
-    from verify.verdict import HOLDS, INCONCLUSIVE, REFUTED, Finding
-
-    s, se, df = _line(x, y, blocks)
-    q = float(st.t.isf(alpha, df))
-    ci = (s - q * se, s + q * se)
-    if min_effect is not None:
-        p_pos, p_small = float(st.t.sf(s / se, df)), float(st.t.cdf((s - min_effect) / se, df))
-        rule = (f"one-sided t on the OLS {label} at alpha={alpha:.3g}: HOLDS if > 0 and estimate >= "
-                f"{min_effect:g}; REFUTED if < {min_effect:g} is significant")
-        if p_pos < alpha and s >= min_effect:
-            outcome, p = HOLDS, p_pos
-        elif p_small < alpha:
-            outcome, p = REFUTED, p_small
-        else:
-            outcome, p = INCONCLUSIVE, min(p_pos, p_small)
-    else:
-        p_tost = max(float(st.t.sf((s + margin) / se, df)), float(st.t.cdf((s - margin) / se, df)))
-        p_out = min(float(st.t.sf((s - margin) / se, df)), float(st.t.cdf((s + margin) / se, df)))
-        rule = (f"TOST on the OLS {label} at alpha={alpha:.3g}, margin +-{margin:g}; REFUTED if "
-                f"|{label}| > {margin:g} is significant")
-        if p_tost < alpha:
-            outcome, p = HOLDS, p_tost
-        elif p_out < alpha:
-            outcome, p = REFUTED, p_out
-        else:
-            outcome, p = INCONCLUSIVE, p_tost
-    return Finding(outcome, statistic=s / se, statistic_name="t", pvalue=p, effect=s, effect_name=label,
-                   ci=ci, tolerance=margin, rule=rule, evidence={"slope": s, "se": se, "df": df})

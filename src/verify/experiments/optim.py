@@ -23,7 +23,8 @@ from typing import Sequence
 
 import torch
 
-from ..runner import Diverged, shared
+from ..errors import Diverged
+from ..lab.memo import shared
 
 __all__ = ["SCHEMES", "running_average", "average_weights", "step_lag", "reddi_stream",
            "online_adam", "effective_lr_increases", "momentum_digits", "uniform_v_adam_trajectory",
@@ -177,7 +178,7 @@ def momentum_digits(seed: int, n_seeds: int, steps: int, batch: int, lrs: tuple[
     Returns ``{(env, scheme, lr): [loss per seed]}``: the training loss on the current labels,
     averaged over the minibatches of the last ``eval_last`` steps.
     """
-    from ..data import digits_split
+    from ..lab.data import digits_split
 
     x, y, _, _ = digits_split(seed)
     x = x.flatten(1)

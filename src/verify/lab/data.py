@@ -11,7 +11,7 @@ __all__ = ["fixtures_dir", "digits", "digits_split"]
 
 def fixtures_dir() -> Path:
     candidates = [Path(os.environ["VERIFY_FIXTURES"])] if os.environ.get("VERIFY_FIXTURES") else []
-    candidates += [Path.cwd() / "fixtures", Path(__file__).resolve().parents[2] / "fixtures"]
+    candidates += [Path.cwd() / "fixtures", Path(__file__).resolve().parents[3] / "fixtures"]
     for c in candidates:
         if (c / "digits" / "digits.npz").is_file():
             return c.resolve()

@@ -1,15 +1,17 @@
-"""Tiny models, readable in one sitting.  Every size has a why-comment where it is chosen (in the
-claim or experiment that uses it); here only the architectures."""
+"""Fully connected models: MLPs, the one-hidden-layer ReLU net, the masked autoencoder."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
-from . import stacked
+from .. import stacked
 
-__all__ = ["MLP", "SmallCNN", "MaskedAutoencoder"]
+__all__ = ["MLP", "ShallowReLU", "MaskedAutoencoder"]
+
+
+# elementwise activations an MLP may take (the stacked forward applies them to any shape)
+_ELEMENTWISE = (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.Identity, nn.GELU, nn.SiLU, nn.LeakyReLU, nn.ELU, nn.Softplus)
 
 
 class MLP(nn.Module):
@@ -28,7 +30,7 @@ class MLP(nn.Module):
         return self.net(x)
 
     def forward_stacked(self, params, buffers, x):
-        """S members at once (see :mod:`verify.stacked`): x (S, B, ...) -> (S, B, out)."""
+        """S members at once (see :mod:`verify.lab.stacked`): x (S, B, ...) -> (S, B, out)."""
         h = x
         for name, layer in self.net.named_children():
             if isinstance(layer, nn.Linear):
@@ -43,44 +45,21 @@ class MLP(nn.Module):
 
 
 # activations that act on each element alone, so one call covers all members
-_ELEMENTWISE = (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.Identity, nn.GELU, nn.SiLU, nn.LeakyReLU, nn.ELU, nn.Softplus)
 
 
-class SmallCNN(nn.Module):
-    """conv(3x3, c1)-ReLU-maxpool2 - conv(3x3, c2)-ReLU-maxpool2 - linear, for 1x8x8 digits."""
+class ShallowReLU(nn.Module):
+    """x -> out(relu(hidden(x))): one hidden layer of ``width`` ReLU units, ``d_in`` inputs, one output."""
 
-    def __init__(self, c1: int = 8, c2: int = 16, classes: int = 10, side: int = 8, pool: bool = True):
+    def __init__(self, width: int, d_in: int = 1, act: str = "relu"):
         super().__init__()
-        self.pool = pool
-        self.conv1 = nn.Conv2d(1, c1, 3, padding=1)
-        self.conv2 = nn.Conv2d(c1, c2, 3, padding=1)
-        out_side = side // 4 if pool else side
-        self.head = nn.Linear(c2 * out_side * out_side, classes)
+        self.hidden = nn.Linear(d_in, width)
+        self.out = nn.Linear(width, 1)
+        self.act = act
 
     def forward(self, x):
-        if x.dim() == 3:
-            x = x.unsqueeze(-3)
-        x = torch.relu(self.conv1(x))
-        if self.pool:
-            x = nn.functional.max_pool2d(x, 2)
-        x = torch.relu(self.conv2(x))
-        if self.pool:
-            x = nn.functional.max_pool2d(x, 2)
-        return self.head(x.flatten(-3))
-
-    def forward_stacked(self, params, buffers, x):
-        """S members at once (see :mod:`verify.stacked`): x (S, B, [1,] side, side) -> (S, B, classes).
-
-        Max-pooling runs before the ReLU here: max and ReLU commute (ReLU is monotone), and the
-        gradient reaches the same input element either way, so the values and gradients are those
-        of ``forward`` -- with the ReLU on a quarter of the elements."""
-        h = stacked.to_grouped(x)
-        for conv in ("conv1", "conv2"):
-            h = stacked.conv2d(h, params[f"{conv}.weight"], params[f"{conv}.bias"], padding=1)
-            if self.pool:
-                h = F.max_pool2d(h, 2)
-            h = torch.relu(h)
-        return stacked.flat_linear(h, params["head.weight"], params["head.bias"])
+        h = self.hidden(x)
+        h = torch.relu(h) if self.act == "relu" else h ** 2
+        return self.out(h)
 
 
 class MaskedAutoencoder(nn.Module):
@@ -112,7 +91,7 @@ class MaskedAutoencoder(nn.Module):
         return stacked.linear(h, params["encoder.3.weight"], params["encoder.3.bias"]) * buffers["mask"].unsqueeze(1)
 
     def forward_stacked(self, params, buffers, x):
-        """S members at once (see :mod:`verify.stacked`): x (S, B, ...) -> (S, B, d_in)."""
+        """S members at once (see :mod:`verify.lab.stacked`): x (S, B, ...) -> (S, B, d_in)."""
         z = self.encode_stacked(params, buffers, x)
         h = torch.relu(stacked.linear(z, params["decoder.0.weight"], params["decoder.0.bias"]))
         return stacked.linear(h, params["decoder.2.weight"], params["decoder.2.bias"])

@@ -1,38 +1,23 @@
-"""Pre-declared decision rules.  scipy.stats does the standard tests; only what no well-kept
-library offers (the two-lines U test, the three-way decision wrappers) is written here.
+"""Mean comparisons, rates and exponents: the rules on two samples or a count.
 
-Every rule returns a :class:`~verify.verdict.Finding`: HOLDS, REFUTED or INCONCLUSIVE with the
-statistic, p-value, effect and interval.  Family-wise error: each statistical claim is tested at
-``claim_alpha()`` = FAMILY_ALPHA / DECLARED_FAMILY_SIZE (Bonferroni, valid under any dependence),
-fixed when the bank is declared, so a verdict never depends on which other claims ran with it.
+scipy.stats does the standard tests; each rule here only wraps one in the three-way decision of
+:func:`verify.stats._decide.three_way` and returns a :class:`~verify.verdict.Finding`.
 """
 
 from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 from scipy import stats as _st
 
-from .verdict import HOLDS, INCONCLUSIVE, REFUTED, Finding
+from ..verdict import HOLDS, INCONCLUSIVE, REFUTED, Finding
+from ._decide import three_way
 
-__all__ = ["FAMILY_ALPHA", "DECLARED_FAMILY_SIZE", "claim_alpha", "holm", "greater", "equivalent",
-           "two_lines", "TwoLinesResult", "loglog_slope", "power_welch", "seeds_for_power",
+__all__ = ["holm", "greater", "equivalent", "loglog_slope", "power_welch", "seeds_for_power",
            "proportion_greater"]
-
-# The bank promises at most 5 % chance of any false decisive verdict among its statistical claims
-# under their nulls.  The family size is declared, not counted, so adding a claim never moves
-# another claim's alpha; a test (tests/test_bank.py) fails when the bank outgrows it.
-FAMILY_ALPHA = 0.05
-DECLARED_FAMILY_SIZE = 100
-
-
-def claim_alpha() -> float:
-    """The per-claim significance level of every statistical claim (Bonferroni over the family)."""
-    return FAMILY_ALPHA / DECLARED_FAMILY_SIZE
 
 
 def holm(pvalues: Sequence[float]) -> list[float]:
@@ -117,14 +102,8 @@ def greater(a: Sequence[float], b: Sequence[float], *, min_effect: float, alpha:
     # HOLDS, H0: diff >= min_effect for REFUTED), so the pair can be checked against a t table.
     t_pos = diff / se if se else float("inf")
     t_small = (diff - min_effect) / se if se else float("-inf")
-    if p_pos < alpha and diff >= min_effect:
-        outcome, p, t = HOLDS, p_pos, t_pos
-    elif p_small < alpha:
-        outcome, p, t = REFUTED, p_small, t_small
-    elif p_pos <= p_small:
-        outcome, p, t = INCONCLUSIVE, p_pos, t_pos
-    else:
-        outcome, p, t = INCONCLUSIVE, p_small, t_small
+    outcome, p, branch = three_way(alpha, p_pos, p_small, effect_ok=diff >= min_effect, report="smaller")
+    t = t_pos if branch == "holds" else t_small
     pooled = math.sqrt((a.var(ddof=1) + b.var(ddof=1)) / 2) if not paired else float((a - b).std(ddof=1))
     return Finding(outcome, statistic=t, pvalue=p, statistic_name="t",
                    effect=diff, effect_name=label, ci=ci, rule=rule,
@@ -160,12 +139,8 @@ def equivalent(a: Sequence[float], b: Sequence[float], *, margin: float, alpha: 
     t_low, t_high = ((diff + margin) / se, (diff - margin) / se) if se else (float("inf"), float("-inf"))
     t_tost = t_low if p_low >= p_high else t_high
     t_out = t_high if p_above <= p_below else t_low
-    if p_tost < alpha:
-        outcome, p, t = HOLDS, p_tost, t_tost
-    elif p_out < alpha:
-        outcome, p, t = REFUTED, p_out, t_out
-    else:
-        outcome, p, t = INCONCLUSIVE, p_tost, t_tost
+    outcome, p, branch = three_way(alpha, p_tost, p_out)
+    t = t_out if branch == "refutes" else t_tost
     return Finding(outcome, statistic=t, pvalue=p, statistic_name="t",
                    effect=diff, effect_name=label, ci=ci, tolerance=margin, rule=rule,
                    evidence={"a": a.tolist(), "b": b.tolist(), "df": df, "p_tost": p_tost,
@@ -180,126 +155,10 @@ def proportion_greater(successes: int, trials: int, *, threshold: float, alpha: 
     rate = successes / trials
     ci = res_hi.proportion_ci(confidence_level=1 - 2 * alpha, method="exact")
     rule = f"exact binomial at alpha={alpha:.3g}: HOLDS if {label} > {threshold:g}; REFUTED if {label} < {threshold:g}"
-    if res_hi.pvalue < alpha:
-        outcome, p = HOLDS, res_hi.pvalue
-    elif res_lo.pvalue < alpha:
-        outcome, p = REFUTED, res_lo.pvalue
-    else:
-        outcome, p = INCONCLUSIVE, min(res_hi.pvalue, res_lo.pvalue)
+    outcome, p, _ = three_way(alpha, res_hi.pvalue, res_lo.pvalue, report="smaller")
     return Finding(outcome, statistic=rate, statistic_name=label, pvalue=float(p), effect=rate - threshold,
                    effect_name=f"{label} - {threshold:g}", ci=(float(ci.low), float(ci.high)), rule=rule,
                    evidence={"successes": successes, "trials": trials})
-
-
-@dataclass(frozen=True)
-class TwoLinesResult:
-    """Simonsohn's two-lines test: slopes left and right of the breakpoint, one-sided p-values."""
-
-    breakpoint: float
-    slope_low: float
-    slope_high: float
-    se_low: float
-    se_high: float
-    p_low: float    # one-sided p of the expected sign of the left slope
-    p_high: float   # one-sided p of the expected sign of the right slope
-    df: int
-    flat_region: tuple[float, ...]
-
-    @property
-    def pvalue(self) -> float:
-        """Intersection-union test: the U is shown iff both slopes are (max of the two p)."""
-        return max(self.p_low, self.p_high)
-
-
-def _interrupted_regression(x: np.ndarray, y: np.ndarray, xc: float):
-    """y = b0 + b1*xlow + b2*xhigh + b3*high (Simonsohn 2018, eq. 2); returns (coef, se, df).
-
-    Standard errors are heteroskedasticity-robust (HC3, MacKinnon & White 1985), as in Simonsohn's
-    reference implementation: with a pooled residual variance, a curved limb's misfit would inflate
-    the other limb's standard error (a saturating curve could then never be shown flat).
-    """
-    xlow = np.where(x <= xc, x - xc, 0.0)
-    xhigh = np.where(x > xc, x - xc, 0.0)
-    high = (x > xc).astype(float)
-    X = np.column_stack([np.ones_like(x), xlow, xhigh, high])
-    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
-    resid = y - X @ coef
-    df = len(y) - X.shape[1]
-    bread = np.linalg.pinv(X.T @ X)
-    leverage = np.einsum("ij,jk,ik->i", X, bread, X)
-    weights = resid**2 / np.clip(1.0 - leverage, 1e-12, None) ** 2
-    cov = bread @ (X.T * weights) @ X @ bread
-    return coef, np.sqrt(np.clip(np.diag(cov), 0.0, None)), df
-
-
-def two_lines_test(x: Sequence[float], y: Sequence[float], *, shape: str = "inverted") -> TwoLinesResult:
-    """Simonsohn (2018) two-lines test with the Robin Hood breakpoint, for x with repeated levels.
-
-    Flexible fit: with a few discrete x levels (each with several seeds) the saturated model, the
-    per-level means, replaces the GAM of the paper.  The flat region is the set of levels whose mean
-    lies within one standard error of the extreme mean.  Robin Hood: run the interrupted
-    regression at the extreme level, then move the breakpoint to the z_high/(z_low+z_high)
-    quantile of the flat region, giving more data to the weaker line (paper, section 4).
-    For ``shape="inverted"`` the left slope should be > 0 and the right slope < 0.
-    """
-    x, y = np.asarray(x, float), np.asarray(y, float)
-    sign = 1.0 if shape == "inverted" else -1.0
-    levels = np.unique(x)
-    means = np.array([y[x == v].mean() for v in levels])
-    ses = np.array([y[x == v].std(ddof=1) / math.sqrt((x == v).sum()) if (x == v).sum() > 1 else 0.0
-                    for v in levels])
-    k = int(np.argmax(sign * means))
-    flat = levels[sign * means >= sign * means[k] - ses[k]]
-    # The breakpoint must leave at least two levels on each side or a line has no slope.
-    valid = levels[1:-2] if len(levels) >= 4 else levels[:1]
-    def clamp(v: float) -> float:
-        return float(min(max(v, valid.min()), valid.max()))
-    xc = clamp(levels[k])
-    coef, se, df = _interrupted_regression(x, y, xc)
-    z1, z2 = abs(coef[1] / se[1]) if se[1] else 0.0, abs(coef[2] / se[2]) if se[2] else 0.0
-    if z1 + z2 > 0 and len(flat) > 1:
-        q = z2 / (z1 + z2)
-        xc = clamp(float(np.quantile(flat, q, method="nearest")))
-        coef, se, df = _interrupted_regression(x, y, xc)
-    t1 = sign * coef[1] / se[1] if se[1] else (math.inf if sign * coef[1] > 0 else -math.inf)
-    t2 = -sign * coef[2] / se[2] if se[2] else (math.inf if -sign * coef[2] > 0 else -math.inf)
-    return TwoLinesResult(breakpoint=xc, slope_low=float(coef[1]), slope_high=float(coef[2]),
-                          se_low=float(se[1]), se_high=float(se[2]),
-                          p_low=float(_st.t.sf(t1, df)), p_high=float(_st.t.sf(t2, df)), df=int(df),
-                          flat_region=tuple(float(v) for v in flat))
-
-
-def two_lines(x: Sequence[float], y: Sequence[float], *, alpha: float, margin: float,
-              shape: str = "inverted", x_label: str = "x") -> Finding:
-    """Claim: y first rises then falls in x (``shape="inverted"``), or falls then rises ("u").
-
-    HOLDS   if both slopes of the two-lines test have the claimed signs, each one-sided at alpha
-            (intersection-union, so the pair is tested at alpha);
-    REFUTED if either limb is shown flatter than ``margin`` in the claimed direction (one-sided at
-            alpha that the right slope > -margin, or the left slope < margin, for an inverted U):
-            a plateau or a monotone curve;
-    else INCONCLUSIVE.
-    """
-    res = two_lines_test(x, y, shape=shape)
-    sign = 1.0 if shape == "inverted" else -1.0
-    df = res.df
-    # one-sided p that each limb is flatter than the margin in the claimed direction
-    p_low_flat = float(_st.t.cdf((sign * res.slope_low - margin) / res.se_low, df)) if res.se_low else float(sign * res.slope_low < margin)
-    p_high_flat = float(_st.t.cdf((-sign * res.slope_high - margin) / res.se_high, df)) if res.se_high else float(-sign * res.slope_high < margin)
-    rule = (f"Simonsohn two-lines test (Robin Hood breakpoint) at alpha={alpha:.3g}: HOLDS if both limbs "
-            f"have the claimed signs; REFUTED if a limb is shown flatter than {margin:g} per unit {x_label}")
-    ev = {"breakpoint": res.breakpoint, "slope_low": res.slope_low, "slope_high": res.slope_high,
-          "se_low": res.se_low, "se_high": res.se_high, "p_low": res.p_low, "p_high": res.p_high,
-          "p_low_flat": p_low_flat, "p_high_flat": p_high_flat, "flat_region": list(res.flat_region)}
-    if res.pvalue < alpha:
-        outcome, p = HOLDS, res.pvalue
-    elif min(p_low_flat, p_high_flat) < alpha:
-        outcome, p = REFUTED, min(p_low_flat, p_high_flat)
-    else:
-        outcome, p = INCONCLUSIVE, res.pvalue
-    return Finding(outcome, statistic=res.slope_high, statistic_name=f"slope after breakpoint ({x_label})",
-                   pvalue=p, effect=res.slope_low, effect_name=f"slope before breakpoint ({x_label})",
-                   rule=rule, evidence=ev)
 
 
 def loglog_slope(x: Sequence[float], y: Sequence[float], *, expected: float, tolerance: float,

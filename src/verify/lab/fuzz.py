@@ -19,7 +19,7 @@ def counterexample(strategy, prop: Callable[[Any], bool], *, examples: int, seed
     """
     import torch
 
-    from .seeding import derive_seed
+    from ..seeding import derive_seed
 
     def fails(v) -> bool:
         torch.manual_seed(derive_seed(seed, repr(v)) % 2**63)

@@ -1,5 +1,5 @@
 """Seed ensembles trained in one batched pass (torch.func.stack_module_state, then the model's
-``forward_stacked`` where it has one -- batched kernels, see :mod:`verify.stacked` -- or vmap).
+``forward_stacked`` where it has one -- batched kernels, see :mod:`verify.lab.stacked` -- or vmap).
 
 Members are independent models: the summed loss gives each member exactly its own gradient, and
 Adam/AdamW/SGD act elementwise, so the ensemble trains the same models as a Python loop over seeds
@@ -18,7 +18,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
-from .runner import Diverged
+from ..errors import Diverged
 from .stacked import uses_stacked_forward
 
 __all__ = ["Ensemble", "train_ensemble", "train_loop", "cross_entropy", "mse"]

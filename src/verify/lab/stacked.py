@@ -2,7 +2,7 @@
 
 A model class may define ``forward_stacked(self, params, buffers, x)``: the forward pass of S
 members whose parameters are stacked along a leading dimension (``torch.func.stack_module_state``),
-on x of shape (S, B, ...), returning (S, B, ...).  :func:`verify.train.train_ensemble` uses it
+on x of shape (S, B, ...), returning (S, B, ...).  :func:`verify.lab.train.train_ensemble` uses it
 instead of ``vmap(functional_call)`` when the class that defines ``forward_stacked`` also defines
 ``forward`` (so a subclass that changes ``forward`` falls back to vmap).  It must compute exactly
 what ``forward`` computes; tests/test_train.py checks every one against vmap, outputs and gradients.
