@@ -102,3 +102,18 @@ def test_counterexample_search_is_stable_for_properties_using_global_rng():
 
     first = counterexample(st.integers(0, 1000), prop, examples=200, seed=3)
     assert first == counterexample(st.integers(0, 1000), prop, examples=200, seed=3)
+
+
+def test_an_infinite_statistic_never_holds():
+    """A measurement that reports an infinite difference behind HOLDS becomes INCONCLUSIVE, and its
+    JSON has no Infinity."""
+    import json
+
+
+
+    def infinite(p, ctx):
+        return Finding(HOLDS, statistic=float("inf"), statistic_name="t")
+
+    v = evaluate(make_claim(infinite))
+    assert v.outcome is INCONCLUSIVE and "infinite" in v.reason
+    assert "Infinity" not in json.dumps(v.to_json(), allow_nan=False)

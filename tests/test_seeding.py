@@ -3,6 +3,7 @@
 import random
 
 import numpy as np
+import pytest
 import torch
 
 from verify.seeding import derive_seed, generator, seed_everything
@@ -46,3 +47,14 @@ def test_pin_threads_sets_up_the_evaluating_process():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                        env={**__import__("os").environ, "VERIFY_THREADS": "1"})
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5", "100000"])
+def test_bad_thread_counts_are_configuration_errors(monkeypatch, value):
+    """VERIFY_THREADS that is not a whole number from 1 to 256 raises a ConfigurationError naming it."""
+    from verify.errors import ConfigurationError
+    from verify.seeding import thread_count
+
+    monkeypatch.setenv("VERIFY_THREADS", value)
+    with pytest.raises(ConfigurationError, match="VERIFY_THREADS"):
+        thread_count()

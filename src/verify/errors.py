@@ -32,6 +32,10 @@ class AnswerKeyError(VerifyError, ValueError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class ConfigurationError(VerifyError, ValueError):
+    """An environment variable or option of verify's own has a value it cannot use."""
+
+
 class HarnessBug(VerifyError, RuntimeError):
     """Something inside verify went wrong: a bug, not a verdict."""
 

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from .claim import Claim, Protocol
 from .errors import ClaimDefinitionError, ClaimTimeout, Diverged
 from .seeding import SeedStream, derive_seed, generator, pin_threads, seed_everything
-from .verdict import INCONCLUSIVE, Finding, Verdict, environment
+from .verdict import HOLDS, INCONCLUSIVE, Finding, Verdict, environment
 
 __all__ = ["Context", "evaluate"]
 
@@ -90,9 +90,15 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _has_nan(finding: Finding) -> bool:
+def _not_finite(finding: Finding) -> str:
+    """Why the finding's numbers cannot carry its outcome: a NaN anywhere, or an infinity behind a
+    HOLDS (an infinite effect or statistic proves nothing); '' when they can."""
     vals = [finding.statistic, finding.pvalue, finding.effect, finding.difference]
-    return any(isinstance(v, float) and math.isnan(v) for v in vals)
+    if any(isinstance(v, float) and math.isnan(v) for v in vals):
+        return "a statistic is NaN"
+    if finding.outcome is HOLDS and any(isinstance(v, float) and math.isinf(v) for v in vals):
+        return "a statistic is infinite"
+    return ""
 
 
 def evaluate(claim: Claim, *, falsified: bool = False, master_seed: int = 0,
@@ -112,9 +118,9 @@ def evaluate(claim: Claim, *, falsified: bool = False, master_seed: int = 0,
             raise ClaimDefinitionError(
                 f"claim {claim.id} returned {type(finding).__name__}, not a Finding; "
                 "return verify.exact(...), a stats decision, or verify.inconclusive(...)")
-        if _has_nan(finding) and finding.outcome is not INCONCLUSIVE:
-            finding = Finding(**{**finding.__dict__, "outcome": INCONCLUSIVE,
-                                 "reason": "a statistic is NaN; " + finding.reason})
+        why = _not_finite(finding)
+        if why and finding.outcome is not INCONCLUSIVE:
+            finding = Finding(**{**finding.__dict__, "outcome": INCONCLUSIVE, "reason": f"{why}; " + finding.reason})
     except ClaimTimeout as exc:
         finding = Finding(INCONCLUSIVE, reason=f"timeout: {exc}")
     except Diverged as exc:

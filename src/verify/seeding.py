@@ -26,9 +26,24 @@ def derive_seed(*parts: object) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
 
 
+MAX_THREADS = 256
+
+
 def thread_count() -> int:
     """The intra-op thread count the harness pins (``VERIFY_THREADS`` overrides the default)."""
-    return int(os.environ.get("VERIFY_THREADS", DEFAULT_THREADS))
+    raw = os.environ.get("VERIFY_THREADS", "").strip()
+    if not raw:
+        return DEFAULT_THREADS
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_THREADS:
+        from .errors import ConfigurationError
+
+        raise ConfigurationError(f"VERIFY_THREADS must be a whole number of threads from 1 to {MAX_THREADS}, "
+                                 f"got {raw[:40]!r}; unset it to use {DEFAULT_THREADS}")
+    return n
 
 
 def pin_threads(threads: int | None = None) -> int:

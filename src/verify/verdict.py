@@ -31,7 +31,7 @@ HOLDS, REFUTED, INCONCLUSIVE = Outcome.HOLDS, Outcome.REFUTED, Outcome.INCONCLUS
 
 
 def _clean(value: Any) -> Any:
-    """Make evidence JSON-friendly: tuples to lists, numpy/torch scalars to floats, NaN to None."""
+    """Make evidence JSON-friendly: tuples to lists, numpy/torch scalars to floats, NaN and inf to None."""
     if isinstance(value, Mapping):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -39,7 +39,7 @@ def _clean(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
         return value
     if isinstance(value, float):
-        return None if math.isnan(value) else value
+        return None if not math.isfinite(value) else value   # JSON has no NaN or Infinity
     if hasattr(value, "tolist"):  # numpy arrays and scalars, torch tensors
         return _clean(value.tolist())
     if isinstance(value, enum.Enum):
