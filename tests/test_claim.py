@@ -15,7 +15,8 @@ def _declare(**over):
 
 @pytest.mark.parametrize("bad", [
     {"id": "not a dotted id"}, {"question": "q98"}, {"expected": INCONCLUSIVE}, {"statement": " "},
-    {"falsifier": "flip"}, {"kind": "empirical"},
+    {"falsifier": "flip"}, {"kind": "empirical"}, {"torch": "newer than 2"}, {"measure": "no colon"},
+    {"rule": None}, {"decision": "greater"},
 ])
 def test_bad_declarations_raise_value_errors_naming_the_problem(bad):
     """A malformed declaration raises ClaimDefinitionError, which is also a ValueError."""
@@ -47,3 +48,28 @@ def test_registry_rejects_the_same_id_from_two_places():
     other = make_claim(lambda p, c: None)
     with pytest.raises(ClaimDefinitionError, match="declared twice"):
         r.add(other)
+
+
+def test_declaration_with_measure_and_decision_registers_and_generates_its_rule():
+    """A declaration naming a measure and a decision registers the claim, prints the decision's own
+    rule, and decides (and negates) the measurement."""
+    from verify.claim import registry
+    from verify.runner import Context
+    from verify.stats import Check, Exact
+
+    c = claim(id="q99.test.declared", question="q99", statement="s", kind=ANALYTIC, expected=HOLDS,
+              rationale="r", protocol={"ok": True}, falsifier=Falsifier("f", "d", ok=False),
+              measure=lambda p, ctx: Check(ok=p.ok), decision=Exact("the check passes"), negate=True)
+    assert registry["q99.test.declared"] is c
+    assert c.rule == "exact: HOLDS iff the check passes"
+    ctx = Context(c)
+    assert c.evaluate(c.protocol, ctx).outcome.value == "REFUTED"          # negated
+    assert c.evaluate(c.protocol.replace(ok=False), ctx).outcome is HOLDS
+
+
+def test_declaring_both_a_rule_and_a_decision_is_rejected():
+    """The rule is generated from the decision, so declaring prose beside it is an error."""
+    from verify.stats import Exact
+
+    with pytest.raises(ClaimDefinitionError, match="generated"):
+        _declare(id="q99.test.both", decision=Exact("x"))

@@ -117,3 +117,26 @@ def test_an_infinite_statistic_never_holds():
     v = evaluate(make_claim(infinite))
     assert v.outcome is INCONCLUSIVE and "infinite" in v.reason
     assert "Infinity" not in json.dumps(v.to_json(), allow_nan=False)
+
+
+def test_a_claim_about_other_torch_versions_is_not_applicable():
+    """A claim scoped to torch versions other than the installed one is not run: its verdict is
+    NOT_APPLICABLE with the reason, and counts as expected."""
+    import dataclasses
+
+    import torch
+
+    from verify import NOT_APPLICABLE
+
+    calls = []
+
+    def measured(p, ctx):
+        calls.append(1)
+        return toy(p, ctx)
+
+    claim = dataclasses.replace(make_claim(measured), torch="<1.0")
+    v = evaluate(claim)
+    assert v.outcome is NOT_APPLICABLE and v.as_expected and not calls
+    assert torch.__version__ in v.reason and "<1.0" in v.reason
+    in_scope = dataclasses.replace(make_claim(measured), torch=">=1.0")
+    assert evaluate(in_scope).outcome is HOLDS and calls

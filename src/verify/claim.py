@@ -131,6 +131,17 @@ class Claim:
     phrasings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # {"asserts": (...), "denies": (...)}
     decision: Any = None          # a verify.stats.decisions.Decision; None: the measure returns a Finding
     negate: bool = False          # the proposition is the negation of what the decision tests
+    torch: str | None = None      # PEP 440 specifier of the torch versions the claim speaks about
+
+    def applies_to(self, torch_version: str) -> bool:
+        """Whether the claim speaks about this torch version (a local tag such as +cpu, or a dev
+        or release-candidate suffix, counts as the release it belongs to)."""
+        if self.torch is None:
+            return True
+        from packaging.specifiers import SpecifierSet
+        from packaging.version import Version
+
+        return SpecifierSet(self.torch).contains(Version(torch_version).base_version)
 
     def measurement(self) -> Callable[[Protocol, Any], Any]:
         """The measurement function (imported on first use: the bank loads without torch)."""
@@ -168,7 +179,7 @@ class Claim:
             src = getattr(fn, "__qualname__", "")
         return "\n".join([self.id, src, repr(sorted(self.protocol.items(), key=lambda kv: kv[0])),
                           repr(sorted(self.falsifier.overrides.items())), self.expected.value,
-                          repr(self.decision), repr(self.negate)])
+                          repr(self.decision), repr(self.negate), repr(self.torch)])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -179,7 +190,7 @@ class Claim:
             "falsifier": {"name": self.falsifier.name, "description": self.falsifier.description,
                           "kind": self.falsifier.kind,
                           "overrides": {k: _jsonable(v) for k, v in self.falsifier.overrides.items()}},
-            "tags": list(self.tags), "module": self.module, "explain": self.explain,
+            "tags": list(self.tags), "module": self.module, "explain": self.explain, "torch": self.torch,
             "phrasings": {k: list(v) for k, v in self.phrasings.items()},
         }
 
@@ -229,7 +240,7 @@ def claim(*, id: str, question: str, statement: str, kind: Kind, expected: Outco
           protocol: Mapping[str, Any], falsifier: Falsifier, rule: str | None = None, decision: Any = None,
           measure: str | Callable | None = None, negate: bool = False, quote: str | None = None,
           statistical: bool | None = None, timeout: float = 120.0, tags: tuple[str, ...] = (),
-          explain: str = "", phrasings: Mapping[str, Any] | None = None) -> Any:
+          explain: str = "", phrasings: Mapping[str, Any] | None = None, torch: str | None = None) -> Any:
     """Declare a claim; see the module docstring.
 
     With ``measure=`` the claim is registered and returned; without it, returns a decorator that
@@ -261,6 +272,8 @@ def claim(*, id: str, question: str, statement: str, kind: Kind, expected: Outco
             out.append(f"decision must be a verify.stats decision (Greater, Exact, ...), got {decision!r}")
         if not isinstance(falsifier, Falsifier):
             out.append(f"falsifier must be a Falsifier, got {type(falsifier).__name__}")
+        if torch is not None and not _specifier_ok(torch):
+            out.append(f"torch={torch!r} must be a version specifier such as '<2.15' or '>=2.15'")
         if isinstance(measure, str) and not re.match(r"^[\w.]+:\w+$", measure):
             out.append(f"measure {measure!r} must read 'package.module:function'")
         return out
@@ -279,7 +292,7 @@ def claim(*, id: str, question: str, statement: str, kind: Kind, expected: Outco
             rule=" ".join(text.split()), falsifier=falsifier, measure=fn, quote=quote,
             statistical=is_statistical, timeout=timeout, tags=tuple(tags), module=module,
             explain=" ".join(explain.split()), phrasings=_phrasings(phrasings),
-            decision=decision, negate=negate,
+            decision=decision, negate=negate, torch=torch,
         )
         registry.add(c)
         return c
@@ -295,6 +308,15 @@ def claim(*, id: str, question: str, statement: str, kind: Kind, expected: Outco
         return fn
 
     return decorate
+
+
+def _specifier_ok(text: str) -> bool:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        return bool(SpecifierSet(text))
+    except InvalidSpecifier:
+        return False
 
 
 def _alpha() -> float:

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from .claim import Claim, Protocol
 from .errors import ClaimDefinitionError, ClaimTimeout, Diverged
 from .seeding import SeedStream, derive_seed, generator, pin_threads, seed_everything
-from .verdict import HOLDS, INCONCLUSIVE, Finding, Verdict, environment
+from .verdict import HOLDS, INCONCLUSIVE, NOT_APPLICABLE, Finding, Verdict, environment
 
 __all__ = ["Context", "evaluate"]
 
@@ -105,6 +105,13 @@ def evaluate(claim: Claim, *, falsified: bool = False, master_seed: int = 0,
              timeout: float | None = None) -> Verdict:
     """Run one claim (under its falsifier if ``falsified``) and return its Verdict. Never raises
     for a false claim, a timeout, a NaN or an exception inside the claim."""
+    import torch
+
+    if not claim.applies_to(torch.__version__):
+        return Verdict(claim=claim.id, outcome=NOT_APPLICABLE, expected=claim.expected, rule=claim.rule,
+                       reason=f"speaks about torch {claim.torch}; this is torch {torch.__version__}",
+                       master_seed=master_seed, falsified=falsified,
+                       falsifier=claim.falsifier.name if falsified else "", environment=environment())
     protocol: Protocol = claim.protocol.replace(**claim.falsifier.overrides) if falsified else claim.protocol
     ctx = Context(claim, master_seed=master_seed, falsified=falsified)
     threads = pin_threads()

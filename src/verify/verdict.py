@@ -18,9 +18,12 @@ class Outcome(str, enum.Enum):
     HOLDS = "HOLDS"
     REFUTED = "REFUTED"
     INCONCLUSIVE = "INCONCLUSIVE"
+    # The claim speaks about other torch versions than the one installed (a fact of a version,
+    # e.g. which ops the FLOP counter knows): not run, not graded, and said so.
+    NOT_APPLICABLE = "NOT_APPLICABLE"
 
     def flipped(self) -> "Outcome":
-        """The opposite decisive outcome; INCONCLUSIVE has none."""
+        """The opposite decisive outcome; INCONCLUSIVE and NOT_APPLICABLE have none."""
         return {Outcome.HOLDS: Outcome.REFUTED, Outcome.REFUTED: Outcome.HOLDS}.get(self, self)
 
     def __str__(self) -> str:
@@ -28,6 +31,7 @@ class Outcome(str, enum.Enum):
 
 
 HOLDS, REFUTED, INCONCLUSIVE = Outcome.HOLDS, Outcome.REFUTED, Outcome.INCONCLUSIVE
+NOT_APPLICABLE = Outcome.NOT_APPLICABLE
 
 
 def _clean(value: Any) -> Any:
@@ -130,7 +134,10 @@ class Verdict:
 
     @property
     def as_expected(self) -> bool:
-        """Under the falsifier the expected outcome is the flipped one."""
+        """Under the falsifier the expected outcome is the flipped one.  A claim not applicable to
+        the installed torch is as expected (it was not run: reports say so)."""
+        if self.outcome is NOT_APPLICABLE:
+            return not self.error
         target = self.expected.flipped() if self.falsified else self.expected
         return not self.error and self.outcome == target
 
