@@ -61,7 +61,7 @@ def test_declaration_with_measure_and_decision_registers_and_generates_its_rule(
               rationale="r", protocol={"ok": True}, falsifier=Falsifier("f", "d", ok=False),
               measure=lambda p, ctx: Check(ok=p.ok), decision=Exact("the check passes"), negate=True)
     assert registry["q99.test.declared"] is c
-    assert c.rule == "exact: HOLDS iff the check passes"
+    assert c.rule.startswith("the negation of [exact: HOLDS iff the check passes]")
     ctx = Context(c)
     assert c.evaluate(c.protocol, ctx).outcome.value == "REFUTED"          # negated
     assert c.evaluate(c.protocol.replace(ok=False), ctx).outcome is HOLDS

@@ -166,7 +166,8 @@ class Claim:
                     "declares no decision; declare decision=... or return a Finding")
             result = self.decision.decide(result, ctx.alpha)
         if self.negate:
-            result = Finding(**{**result.__dict__, "outcome": result.outcome.flipped()})
+            result = Finding(**{**result.__dict__, "outcome": result.outcome.flipped(),
+                                "rule": _negated(result.rule) if result.rule else ""})
         return result
 
     @property
@@ -286,6 +287,8 @@ def claim(*, id: str, question: str, statement: str, kind: Kind, expected: Outco
         p.replace(**falsifier.overrides)  # raises early on an unknown override
         is_statistical = (kind is Kind.EMPIRICAL) if statistical is None else statistical
         text = rule if decision is None else decision.rule(_alpha() if is_statistical else None)
+        if negate:
+            text = _negated(text)
         c = Claim(
             id=id, question=question, statement=" ".join(statement.split()), kind=kind,
             expected=expected, rationale=" ".join(rationale.split()), protocol=p,
@@ -317,6 +320,11 @@ def _specifier_ok(text: str) -> bool:
         return bool(SpecifierSet(text))
     except InvalidSpecifier:
         return False
+
+
+def _negated(rule: str) -> str:
+    """The rule of a negated proposition, stated as such."""
+    return f"the negation of [{rule}]: HOLDS where that rule says REFUTED, REFUTED where it says HOLDS"
 
 
 def _alpha() -> float:
