@@ -1,27 +1,33 @@
 """Attention experiments for q07 (cost and behaviour of softmax(QK^T/sqrt d)V vs Bob's
-softmax(Q/sqrt d)(K^T V)) and q08 (Bahdanau-style alignment maps).
+softmax(Q/sqrt d)(K^T V)) and q08 (softmax rows, Bahdanau-style alignment maps, a trained aligner).
 
-Costs are *measured*: every stage runs on ``meta`` tensors (shapes only, no arithmetic) under
-``torch.utils.flop_counter.FlopCounterMode`` and an op recorder.  Two blind spots of the FLOP
+Costs are *measured*: every stage runs on ``meta`` tensors (shapes only, no arithmetic) under the
+lab's FLOP counter and op recorder (:mod:`verify.lab.measure`).  Two blind spots of the FLOP
 counter matter here and are reported rather than papered over: softmax and other element-wise
 ops count 0 FLOPs (so softmax work is counted as the number of elements it exponentiates), and
 the fused ``F.scaled_dot_product_attention`` kernel on CPU counts 0 (see :func:`sdpa_flops`).
+The claims' measures are in :mod:`.attention_measures` (q07), :mod:`.attention_rows` and
+:mod:`.attention_aligner` (q08).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+from dataclasses import dataclass
+from typing import Mapping
 
 import torch
 from torch import nn
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils.flop_counter import FlopCounterMode
 
+from ..lab.measure import OpRecorder, flops
 from ..lab.memo import shared
 from ..lab.models import BahdanauAligner, SlotTranslator
 
-__all__ = ["standard_attention", "bob_attention", "bob_weights", "OpRecorder", "stage_costs",
-           "scaling_table", "sdpa_flops", "BahdanauAligner", "naive_softmax", "masked_softmax"]
+__all__ = ["standard_attention", "bob_attention", "bob_weights", "random_qkv", "StageCost", "FormCost",
+           "stage_costs", "scaling_table", "SdpaCount", "sdpa_flops", "naive_softmax", "masked_softmax",
+           "normalise_rows", "slot_task", "SlotSeed", "SlotRun", "trained_slot_attention",
+           "BahdanauAligner", "SlotTranslator"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -63,24 +69,37 @@ def bob_weights(q, k, *, key_softmax: bool = False):
     return torch.softmax(q / math.sqrt(d), dim=-1) @ kk.transpose(-2, -1)
 
 
-class OpRecorder(TorchDispatchMode):
-    """Records every aten op run inside it: name and output shape; counts softmax elements
-    (one exp per element: the work FlopCounterMode does not count)."""
+def random_qkv(n: int, d: int, seed: int, dtype: torch.dtype = torch.float64):
+    """Three n x d standard-normal matrices Q, K, V from one seeded generator."""
+    g = torch.Generator().manual_seed(seed)
+    return tuple(torch.randn(n, d, generator=g, dtype=dtype) for _ in range(3))
 
-    SOFTMAX = ("aten._softmax.default", "aten.softmax.int", "aten._log_softmax.default")
 
-    def __init__(self):
-        super().__init__()
-        self.ops: list[tuple[str, tuple[int, ...]]] = []
-        self.softmax_elements = 0
+@dataclass(frozen=True)
+class StageCost:
+    """What one stage costs: matmul FLOPs, softmaxed elements, and the output shape of every op."""
 
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else ()
-        self.ops.append((str(func), shape))
-        if str(func) in self.SOFTMAX:
-            self.softmax_elements += math.prod(shape)
-        return out
+    flops: int
+    softmax_elements: int
+    shapes: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class FormCost:
+    """The measured cost of each named stage of one form, and their sum (``cost["total"]``)."""
+
+    stages: Mapping[str, StageCost]
+    total: StageCost
+
+    def __getitem__(self, stage: str) -> StageCost:
+        if stage == "total":
+            return self.total
+        if stage not in self.stages:
+            raise ValueError(f"stage must be 'total' or one of {list(self.stages)}, got {stage!r}")
+        return self.stages[stage]
+
+
+METRICS = ("flops", "softmax_elements")
 
 
 def _stages(form: str, q, k, v):
@@ -100,52 +119,62 @@ def _stages(form: str, q, k, v):
 
 
 @shared
-def stage_costs(form: str, n: int, d: int) -> dict:
-    """Measured cost of each stage of ``form`` at sequence length n and width d (meta tensors):
-    {stage: {"flops", "softmax_elements", "shapes"}} plus "total"."""
+def stage_costs(form: str, n: int, d: int) -> FormCost:
+    """Measured cost of each stage of ``form`` at sequence length n and width d (meta tensors)."""
     q, k, v = (torch.empty(n, d, device="meta") for _ in range(3))
     results: dict = {}
-    out: dict = {}
+    stages: dict[str, StageCost] = {}
     for name, thunk in _stages(form, q, k, v):
         rec = OpRecorder()
-        with FlopCounterMode(display=False) as fc, rec:
-            results[name] = thunk(results)
-        out[name] = {"flops": int(fc.get_total_flops()), "softmax_elements": rec.softmax_elements,
-                     "shapes": [s for _, s in rec.ops]}
-    out["total"] = {"flops": sum(s["flops"] for s in out.values()),
-                    "softmax_elements": sum(s["softmax_elements"] for s in out.values()),
-                    "shapes": [sh for s in list(out.values()) for sh in s["shapes"]]}
-    return out
+
+        def run(name=name, thunk=thunk, rec=rec):
+            with rec:
+                results[name] = thunk(results)
+
+        counted = flops(run)
+        stages[name] = StageCost(counted, rec.softmax_elements, tuple(s for _, s in rec.ops))
+    total = StageCost(sum(s.flops for s in stages.values()), sum(s.softmax_elements for s in stages.values()),
+                      tuple(sh for s in stages.values() for sh in s.shapes))
+    return FormCost(stages, total)
 
 
 def scaling_table(form: str, stage: str, metric: str, ns, d_fixed: int, ds, n_fixed: int):
-    """Two series for log-log fits: metric vs n at fixed d, and vs d at fixed n."""
-    by_n = [stage_costs(form, n, d_fixed)[stage][metric] for n in ns]
-    by_d = [stage_costs(form, n_fixed, d)[stage][metric] for d in ds]
+    """Two series for log-log fits: ``metric`` ('flops' or 'softmax_elements') vs n at fixed d,
+    and vs d at fixed n."""
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
+    by_n = [getattr(stage_costs(form, n, d_fixed)[stage], metric) for n in ns]
+    by_d = [getattr(stage_costs(form, n_fixed, d)[stage], metric) for d in ds]
     return by_n, by_d
 
 
-def sdpa_flops(n: int, d: int, seed: int, backend: str = "default") -> dict:
-    """FLOPs FlopCounterMode reports for F.scaled_dot_product_attention (``backend`` "default":
+@dataclass(frozen=True)
+class SdpaCount:
+    """FLOPs counted for the SDPA kernel and for the explicit matmuls, and how far outputs differ."""
+
+    sdpa: int
+    explicit: int
+    max_abs_diff: float
+
+
+def sdpa_flops(n: int, d: int, seed: int, backend: str = "default") -> SdpaCount:
+    """FLOPs the counter reports for F.scaled_dot_product_attention (``backend`` "default":
     whatever kernel torch picks on CPU, the fused flash kernel; "math": the unfused reference) vs
     explicit matmuls on the same float32 CPU tensors, and the largest output difference."""
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
     g = torch.Generator().manual_seed(seed)
     q, k, v = (torch.randn(1, 1, n, d, generator=g) for _ in range(3))
-    import contextlib
-
+    out: dict = {}
     pin = sdpa_kernel(SDPBackend.MATH) if backend == "math" else contextlib.nullcontext()
-    with pin, FlopCounterMode(display=False) as fused:
-        o1 = torch.nn.functional.scaled_dot_product_attention(q, k, v)
-    with FlopCounterMode(display=False) as explicit:
-        o2 = standard_attention(q, k, v)
-    return {"sdpa": int(fused.get_total_flops()), "explicit": int(explicit.get_total_flops()),
-            "max_abs_diff": float((o1 - o2).abs().max())}
+    with pin:
+        fused = flops(lambda: out.update(sdpa=torch.nn.functional.scaled_dot_product_attention(q, k, v)))
+    explicit = flops(lambda: out.update(explicit=standard_attention(q, k, v)))
+    return SdpaCount(fused, explicit, float((out["sdpa"] - out["explicit"]).abs().max()))
 
 
 # --------------------------------------------------------------------------------------------
-# q08: softmax rows and a tiny Bahdanau-style aligner (random weights: the claims are structural)
+# q08: softmax rows (the aligner model is verify.lab.models.BahdanauAligner)
 # --------------------------------------------------------------------------------------------
 
 def naive_softmax(x, dim: int = -1):
@@ -160,10 +189,22 @@ def masked_softmax(x, mask, *, fill: float = float("-inf"), dim: int = -1, impl:
     return torch.softmax(z, dim=dim) if impl == "torch" else naive_softmax(z, dim=dim)
 
 
+def normalise_rows(z, dim: int, how: str):
+    """The row normalisation under test: 'softmax' (attention), 'sigmoid' (independent gates, no
+    normalisation), 'rowmax' (softmax then per-row rescaling so the brightest pixel is white)."""
+    if how == "softmax":
+        return torch.softmax(z, dim=dim)
+    if how == "sigmoid":
+        return torch.sigmoid(z)
+    if how == "rowmax":
+        y = torch.softmax(z, dim=dim)
+        return y / y.amax(dim=dim, keepdim=True)
+    raise ValueError(f"normalise must be 'softmax', 'sigmoid' or 'rowmax', got {how!r}")
+
+
 # --------------------------------------------------------------------------------------------
 # q08c: a trained aligner on a task where one target slot needs one source word, another two
 # --------------------------------------------------------------------------------------------
-
 
 def slot_task(vocab: int, t_x: int, need_b: int):
     """Every source sequence over ``vocab`` of length t_x, and two target slots:
@@ -179,32 +220,56 @@ def slot_cross_entropy(out, y):
     return nn.functional.cross_entropy(out.flatten(0, -2), y.flatten())
 
 
+@dataclass(frozen=True)
+class SlotSeed:
+    """One trained member, on the whole task: how peaked each slot's rows are, and its accuracy."""
+
+    seed: int
+    max_weight_a: float          # mean over sequences of slot A's largest attention weight
+    max_weight_b: float
+    b_weight_on_x0: float        # slot B's mean weight on each of the two words it needs
+    b_weight_on_x3: float
+    acc_a: float
+    acc_b: float
+    b_rows_spread: int           # slot-B rows with >= 2 weights above 0.05
+    b_rows_spread_correct: int   # ... of which the prediction is right
+
+    @property
+    def spread_accuracy(self) -> float:
+        """Slot-B accuracy on its spread rows (all slot-B rows when none is spread)."""
+        return self.b_rows_spread_correct / self.b_rows_spread if self.b_rows_spread else self.acc_b
+
+
+@dataclass(frozen=True)
+class SlotRun:
+    members: tuple[SlotSeed, ...]
+    n_examples: int
+
+
 @shared
-def trained_slot_attention(seeds: tuple[int, ...], need_b: int, steps: int, vocab: int = 5,
+def trained_slot_attention(stream, n_seeds: int, need_b: int, steps: int, vocab: int = 5,
                            t_x: int = 5, emb: int = 16, attn: int = 16, hidden: int = 64,
-                           batch: int = 256, lr: float = 0.01) -> dict:
-    """Train one SlotTranslator per seed (one vmapped ensemble); per seed, on the whole task:
-    mean max attention weight of slot A's and slot B's rows, the mean weight on each needed
-    source position, and each slot's accuracy."""
+                           batch: int = 256, lr: float = 0.01) -> SlotRun:
+    """Train ``n_seeds`` SlotTranslators (one vmapped ensemble; member i's init and batch order from
+    ``stream.int("member", i)``) and measure each on the whole task."""
     from verify.lab.train import train_ensemble
 
+    seeds = tuple(stream.ints("member", n_seeds))
     x, y = slot_task(vocab, t_x, need_b)
     ens = train_ensemble(lambda i: SlotTranslator(vocab, t_x, 2, emb, attn, hidden), seeds, x, y,
                          loss=slot_cross_entropy, steps=steps, batch_size=batch, lr=lr)
-    rows = []
+    members = []
     with torch.no_grad():
         for i in range(len(seeds)):
             m = ens.member(i)
             a, _ = m.attention(x)
             pred = m(x).argmax(-1)
-            rows.append({"seed": seeds[i],
-                         "max_weight_A": float(a[:, 0].max(-1).values.mean()),
-                         "max_weight_B": float(a[:, 1].max(-1).values.mean()),
-                         "B_weight_on_x0": float(a[:, 1, 0].mean()),
-                         "B_weight_on_x3": float(a[:, 1, 3].mean()),
-                         "acc_A": float((pred[:, 0] == y[:, 0]).float().mean()),
-                         "acc_B": float((pred[:, 1] == y[:, 1]).float().mean()),
-                         "B_rows_spread": int((a[:, 1] > 0.05).sum(-1).ge(2).sum()),
-                         "B_rows_spread_correct": int(((a[:, 1] > 0.05).sum(-1).ge(2)
-                                                       & (pred[:, 1] == y[:, 1])).sum())})
-    return {"rows": rows, "n_examples": len(x)}
+            spread = (a[:, 1] > 0.05).sum(-1).ge(2)
+            members.append(SlotSeed(
+                seed=seeds[i], max_weight_a=float(a[:, 0].max(-1).values.mean()),
+                max_weight_b=float(a[:, 1].max(-1).values.mean()),
+                b_weight_on_x0=float(a[:, 1, 0].mean()), b_weight_on_x3=float(a[:, 1, 3].mean()),
+                acc_a=float((pred[:, 0] == y[:, 0]).float().mean()),
+                acc_b=float((pred[:, 1] == y[:, 1]).float().mean()),
+                b_rows_spread=int(spread.sum()), b_rows_spread_correct=int((spread & (pred[:, 1] == y[:, 1])).sum())))
+    return SlotRun(tuple(members), len(x))
