@@ -53,6 +53,18 @@ def test_reddi_problem_ema_wrong_uniform_right():
     assert ema[-1] > 0.95 and uni[-1] < -0.95
 
 
+def test_reddi_ends_reports_both_end_points_and_the_optimum():
+    """reddi_ends averages the last 10 % of iterates: EMA-v near +1, uniform-v near the optimum -1;
+    after a switch to gradient -1 the optimum is +1."""
+    r = optim.reddi_ends(3000, 3.0, 3, alpha=0.5, beta1=0.0, beta2=0.1)
+    assert r.optimum == -1.0 and r.ema > 0.95 and r.uniform < -0.95
+    g = optim.reddi_stream(3000, 3.0, 3)
+    tail = optim.online_adam(g, second="ema", alpha=0.5, beta2=0.1)[-300:]
+    assert r.ema == sum(tail) / 300
+    switched = optim.reddi_ends(3000, 3.0, 3, alpha=0.5, beta1=0.0, beta2=0.1, switch_at=1500, scale_before=100.0)
+    assert switched.optimum == 1.0 and switched.ema > switched.uniform
+
+
 def test_effective_lr_never_rises_for_uniform_second_moment():
     """With alpha/sqrt(t) and the uniform v the effective lr alpha/sqrt(sum g^2) never increases;
     with the EMA v it rises after each large gradient."""

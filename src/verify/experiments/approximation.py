@@ -6,22 +6,27 @@ Constructions are exact and float64: a one-hidden-layer ReLU net on a line is a 
 piecewise-linear (PL) function with at most ``width`` breakpoints, and conversely every PL function
 with n pieces on [a, b] is such a net with n units (``relu_interpolant``).  Trained experiments are
 float32 seed ensembles through :func:`verify.lab.train.train_ensemble`, memoised with
-:func:`verify.lab.memo.shared` so claims reading the same run share it.
+:func:`verify.lab.memo.shared` so claims reading the same run share it.  The claims' measures
+(protocol in, measurement out) are in :mod:`verify.experiments.approximation_measures`.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict, dataclass
 
 import torch
 from torch import nn
 
+from ..lab.measure import forward_flops, param_count
 from ..lab.memo import shared
-from ..lab.models import ShallowReLU
+from ..lab.models import MLP, ShallowReLU
+from ..seeding import SeedStream
 
 __all__ = ["TARGETS", "target", "ShallowReLU", "relu_interpolant", "sup_error", "min_uniform_width",
            "tent_net", "count_pieces", "ridge_product_net", "random_feature_fit", "deep_mlp",
-           "n_params", "flops", "learnability", "fit_noisy", "sawtooth_costs", "matched_pair", "flip"]
+           "FitErrors", "NoisyFit", "SawtoothCosts", "learnability", "fit_noisy", "sawtooth_costs",
+           "matched_runs", "sigmoid_gradient_ratios"]
 
 
 # --------------------------------------------------------------------------- targets (1-D, float64)
@@ -133,7 +138,9 @@ def random_feature_fit(act: str, name: str, freq: float, width: int, seed: int, 
         h = net.hidden(x)
         h = torch.relu(h) if act == "relu" else h ** 2
         feats = torch.cat([h, torch.ones(grid, 1, dtype=torch.float64)], dim=1)
-        sol = torch.linalg.lstsq(feats, target(name, x, freq)).solution
+        # gelsd (SVD): the default gelsy's rank decision on these ill-conditioned features gave
+        # different solutions for the same call within one process (sup error 0.001-0.0025 at width 1024)
+        sol = torch.linalg.lstsq(feats, target(name, x, freq), driver="gelsd").solution
         net.out.weight.copy_(sol[:-1].T)
         net.out.bias.copy_(sol[-1])
     return net, sup_error(net, name, freq, 0.0, 1.0, grid)
@@ -171,32 +178,51 @@ def count_pieces(fn, a: float = 0.0, b: float = 1.0, resolution: int = 2 ** 14) 
     return 1 + int(((s[1:] - s[:-1]).abs() > 1e-6 * (1 + s.abs().max())).sum())
 
 
-def n_params(m: nn.Module) -> int:
-    return sum(p.numel() for p in m.parameters())
-
-
-def flops(m: nn.Module, batch: int = 1) -> int:
-    """Forward FLOPs counted by torch.utils.flop_counter (matmuls only: ReLU/bias adds are not counted)."""
-    from torch.utils.flop_counter import FlopCounterMode
-
-    x = torch.zeros(batch, 1, dtype=next(m.parameters()).dtype)
-    with FlopCounterMode(display=False) as fc, torch.no_grad():
-        m(x)
-    return int(fc.get_total_flops())
-
-
 def deep_mlp(depth: int, width: int) -> nn.Module:
     """1 -> width (x depth hidden layers, ReLU) -> 1."""
-    from ..lab.models import MLP
-
     return MLP((1,) + (width,) * depth + (1,), flatten=False)
+
+
+def sigmoid_gradient_ratios(depth: int, width: int, batch: int, seeds, x_generator) -> list[float]:
+    """Per seed: ||dL/dW|| of the first hidden-to-hidden layer over that of the last, in a
+    16 -> width (x depth, sigmoid) -> 1 MLP at PyTorch's default init (init from ``torch.manual_seed
+    (seed)``), L the mean squared output on N(0, I) inputs drawn from ``x_generator(seed)``.  Both
+    layers are width x width, so the ratio isolates the decay of the backward signal with depth."""
+    ratios = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        net = MLP((16,) + (width,) * depth + (1,), act=nn.Sigmoid, flatten=False)
+        x = torch.randn(batch, 16, generator=x_generator(seed))
+        net(x).pow(2).mean().backward()
+        hidden = [m for m in net.modules() if isinstance(m, nn.Linear)][1:-1]  # the width x width layers
+        ratios.append((hidden[0].weight.grad.norm() / hidden[-1].weight.grad.norm()).item())
+    return ratios
 
 
 # --------------------------------------------------------------------------- trained experiments
 
+@dataclass(frozen=True)
+class FitErrors:
+    """Per-seed errors of trained nets against the clean target on a fine grid."""
+
+    sup: tuple[float, ...]
+    rms: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class NoisyFit:
+    """Per-seed results of :func:`fit_noisy`; ``gap`` = expected test MSE on fresh labels - train MSE."""
+
+    train_mse: tuple[float, ...]
+    test_mse: tuple[float, ...]
+    gap: tuple[float, ...]
+    bayes_mse: float
+    params: int
+
+
 @shared
 def learnability(name: str, freq: float, width: int, steps: int, lr: float, grid: int, seeds: tuple,
-                 init: str = "random") -> dict:
+                 init: str = "random") -> FitErrors:
     """Adam on MSE, full batch on ``grid`` points of [0, 1], one-hidden-layer ReLU nets of ``width``.
     ``init="construction"`` starts every member at the uniform-knot interpolant instead of at random.
     Returns per-seed sup and RMS error on a 4x finer grid."""
@@ -209,18 +235,20 @@ def learnability(name: str, freq: float, width: int, steps: int, lr: float, grid
         m = ShallowReLU(width)
         if init == "construction":
             k = torch.linspace(0, 1, width + 1, dtype=torch.float64)
-            m.load_state_dict({k_: v.float() for k_, v in relu_interpolant(k, target(name, k, freq)).state_dict().items()})
+            built = relu_interpolant(k, target(name, k, freq)).state_dict()
+            m.load_state_dict({key: v.float() for key, v in built.items()})
         return m
 
     ens = train_ensemble(make, list(seeds), x, y, loss=mse, steps=steps, batch_size=grid, lr=lr)
     xt = torch.linspace(0, 1, 4 * grid)[:, None]
     err = ens.predict(xt) - target(name, xt, freq)
-    return {"sup": err.abs().amax(dim=(1, 2)).tolist(), "rms": err.pow(2).mean(dim=(1, 2)).sqrt().tolist()}
+    return FitErrors(sup=tuple(err.abs().amax(dim=(1, 2)).tolist()),
+                     rms=tuple(err.pow(2).mean(dim=(1, 2)).sqrt().tolist()))
 
 
 @shared
 def fit_noisy(name: str, freq: float, n_train: int, noise: float, depth: int, width: int, steps: int,
-              lr: float, seeds: tuple, data_seed: int, stratified: bool = False) -> dict:
+              lr: float, seeds: tuple, data_seed: int, stratified: bool = False) -> NoisyFit:
     """ReLU MLPs (``depth`` hidden layers of ``width``) trained by full-batch Adam on MSE, one per
     seed, each on its own ``n_train`` samples x ~ U[0, 1], y = target(x) + noise * N(0, 1)
     (samples drawn from ``data_seed``, so every architecture sees the same data).  ``stratified``
@@ -244,14 +272,37 @@ def fit_noisy(name: str, freq: float, n_train: int, noise: float, depth: int, wi
                          batch_size=n_train, lr=lr, x_per_member=True)
     tr = (ens.predict(x, per_member=True) - y).pow(2).mean(dim=(1, 2))
     te = (ens.predict(xt) - yt).pow(2).mean(dim=(1, 2))
-    return {"train_mse": tr.tolist(), "test_mse": te.tolist(), "gap": (te + noise ** 2 - tr).tolist(),
-            "bayes_mse": noise ** 2, "params": n_params(deep_mlp(depth, width))}
+    return NoisyFit(train_mse=tuple(tr.tolist()), test_mse=tuple(te.tolist()),
+                    gap=tuple((te + noise ** 2 - tr).tolist()), bayes_mse=noise ** 2,
+                    params=param_count(deep_mlp(depth, width)))
 
 
-def sawtooth_costs(k: int) -> dict:
+@dataclass(frozen=True)
+class SawtoothCosts:
+    """Telgarsky's depth-k sawtooth net against the smallest one-hidden-layer net computing it."""
+
+    k: int
+    deep_pieces: int
+    deep_units: int
+    deep_params: int
+    deep_flops: int
+    shallow_units_lower_bound: int
+    shallow_params_lower_bound: int
+    shallow_flops_lower_bound: int
+    shallow_construction_units: int
+    shallow_construction_params: int
+    shallow_construction_flops: int
+    shallow_matches: float          # max |shallow interpolant - deep net| on a dyadic grid
+
+    def evidence(self) -> dict:
+        return asdict(self)
+
+
+def sawtooth_costs(k: int) -> SawtoothCosts:
     """Telgarsky's k-fold tent map: pieces of the deep net, the shallow interpolant's agreement with it,
     and lower bounds on the smallest one-hidden-layer net (units >= pieces - 1, 3 parameters and 2
-    matmul FLOPs per unit plus the output bias) against the deep net's exact counts."""
+    matmul FLOPs per unit plus the output bias) against the deep net's exact counts (FLOPs of one
+    forward pass on one input, matmuls only: :func:`verify.lab.measure.forward_flops`)."""
     deep = tent_net(k)
     pieces = count_pieces(deep)
     knots = torch.linspace(0, 1, pieces + 1, dtype=torch.float64)
@@ -259,31 +310,22 @@ def sawtooth_costs(k: int) -> dict:
         shallow = relu_interpolant(knots, deep(knots[:, None])[:, 0])
         x = torch.linspace(0, 1, 2 ** 14 + 1, dtype=torch.float64)[:, None]
         match = float((shallow(x) - deep(x)).abs().max())
+    one = torch.zeros(1, 1, dtype=torch.float64)
     lb = pieces - 1
-    return {"k": k, "deep_pieces": pieces, "deep_units": 2 * k, "deep_params": n_params(deep),
-            "deep_flops": flops(deep), "shallow_units_lower_bound": lb,
-            "shallow_params_lower_bound": 3 * lb + 1, "shallow_flops_lower_bound": 4 * lb,
-            "shallow_construction_units": pieces, "shallow_construction_params": n_params(shallow),
-            "shallow_construction_flops": flops(shallow), "shallow_matches": match}
+    return SawtoothCosts(k=k, deep_pieces=pieces, deep_units=2 * k, deep_params=param_count(deep),
+                         deep_flops=forward_flops(deep, one), shallow_units_lower_bound=lb,
+                         shallow_params_lower_bound=3 * lb + 1, shallow_flops_lower_bound=4 * lb,
+                         shallow_construction_units=pieces, shallow_construction_params=param_count(shallow),
+                         shallow_construction_flops=forward_flops(shallow, one), shallow_matches=match)
 
 
-def matched_pair(p, ctx) -> tuple[dict, dict]:
-    """The shallow (1 x shallow_width) and deep (deep_depth x deep_width) runs of :func:`fit_noisy`
-    on the same data and seeds, shared by every claim reading protocol ``p`` (keys freq, n_train,
-    noise, shallow_width, deep_depth, deep_width, steps, lr, seeds)."""
-    from ..seeding import derive_seed
-
-    base = ctx.shared_seed(f"q02b-matched-{p.freq}-{p.n_train}-{p.noise}")
-    seeds = tuple(derive_seed(base, "init", i) % 2 ** 31 for i in range(p.seeds))
-    data = derive_seed(base, "data") % 2 ** 31
-    common = ("sin", float(p.freq), p.n_train, p.noise)
-    s = fit_noisy(*common, 1, p.shallow_width, p.steps, p.lr, seeds, data)
-    d = fit_noisy(*common, p.deep_depth, p.deep_width, p.steps, p.lr, seeds, data)
-    return s, d
-
-
-def flip(finding):
-    """The finding for the negated proposition: HOLDS <-> REFUTED (INCONCLUSIVE stays)."""
-    from ..verdict import Finding
-
-    return Finding(**{**finding.__dict__, "outcome": finding.outcome.flipped()})
+def matched_runs(stream: SeedStream, freq: float, n_train: int, noise: float, shallow_width: int,
+                 deep_depth: int, deep_width: int, steps: int, lr: float, seeds: int) -> tuple[NoisyFit, NoisyFit]:
+    """The shallow (1 x ``shallow_width``) and deep (``deep_depth`` x ``deep_width``) runs of
+    :func:`fit_noisy` on sin(2 pi freq x): the same data and the same member seeds, all from
+    ``stream`` (so every claim reading the same stream shares both runs)."""
+    members, data = tuple(stream.ints("init", seeds)), stream.int("data")
+    common = ("sin", float(freq), n_train, noise)
+    shallow = fit_noisy(*common, 1, shallow_width, steps, lr, members, data)
+    deep = fit_noisy(*common, deep_depth, deep_width, steps, lr, members, data)
+    return shallow, deep

@@ -8,17 +8,20 @@ the experiments its claims read:
   average, and the running average of a stream, for both schemes (float64, exact);
 * :func:`step_lag` — how many steps an average needs to cross half-way after a step change;
 * :func:`online_adam` — Adam-type updates on a 1-D online linear problem over [-1, 1] (Reddi, Kale
-  & Kumar 2018, "On the Convergence of Adam and Beyond"), with an EMA or uniform second moment;
+  & Kumar 2018, "On the Convergence of Adam and Beyond"), with an EMA or uniform second moment, and
+  :func:`reddi_ends`, where both end up;
 * :func:`momentum_digits` — a seed x scheme x learning-rate ensemble of tiny MLPs on the digits,
   trained with EMA or uniform-average momentum, optionally with the labels permuted mid-training.
 
 The uniform average is itself a recursion: ``m_t = m_{t-1} + (g_t - m_{t-1}) / t``, an EMA whose
-coefficient ``beta_t = 1 - 1/t`` grows towards 1, so its memory grows with t.
+coefficient ``beta_t = 1 - 1/t`` grows towards 1, so its memory grows with t.  The claims' measures
+(protocol in, measurement out) are in :mod:`verify.experiments.optim_measures`.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Sequence
 
 import torch
@@ -27,8 +30,8 @@ from ..errors import Diverged
 from ..lab.memo import shared
 
 __all__ = ["SCHEMES", "running_average", "average_weights", "step_lag", "reddi_stream",
-           "online_adam", "effective_lr_increases", "momentum_digits", "uniform_v_adam_trajectory",
-           "adagrad_trajectory"]
+           "online_adam", "ReddiEnd", "reddi_ends", "effective_lr_increases", "momentum_digits",
+           "uniform_v_adam_trajectory", "adagrad_trajectory"]
 
 SCHEMES = ("ema", "uniform")
 
@@ -122,6 +125,30 @@ def online_adam(grads: Sequence[float], *, second: str, alpha: float, beta1: flo
         x = min(1.0, max(-1.0, x - a * m / (math.sqrt(v) + eps)))
         xs.append(x)
     return xs
+
+
+@dataclass(frozen=True)
+class ReddiEnd:
+    """Where EMA-v and uniform-v Adam end on one gradient stream: the mean of the last 10 % of
+    iterates of each, and the optimum of the final environment."""
+
+    optimum: float
+    ema: float
+    uniform: float
+
+
+def reddi_ends(T: int, C: float, period: int, *, alpha: float, beta1: float, beta2: float,
+               switch_at: int = 0, scale_before: float = 1.0, after: float = -1.0) -> ReddiEnd:
+    """:func:`online_adam` with each second moment on :func:`reddi_stream` (``switch_at`` 0: no
+    environment change).  The loss is linear, so the optimum is the end of [-1, 1] opposite the
+    mean gradient of the last 10 % of steps."""
+    g = reddi_stream(T, C, period, switch_at=switch_at or None, scale_before=scale_before, after=after)
+    tail = slice(-max(1, T // 10), None)
+    ends = {}
+    for second in SCHEMES:
+        xs = online_adam(g, second=second, alpha=alpha, beta1=beta1, beta2=beta2)[tail]
+        ends[second] = sum(xs) / len(xs)
+    return ReddiEnd(optimum=-1.0 if sum(g[tail]) > 0 else 1.0, **ends)
 
 
 def effective_lr_increases(grads: Sequence[float], *, second: str, alpha: float, beta2: float = 0.9,
