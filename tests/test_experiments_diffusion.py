@@ -1,10 +1,14 @@
-"""Tests for verify.experiments.diffusion: closed forms against independent routes and autograd."""
+"""Tests for verify.experiments.diffusion and diffusion_measures: closed forms against independent
+routes and autograd, the fuzzed properties, and the DDPM's L_T."""
 
 import math
 
 import torch
 
+from verify.claim import Protocol
 from verify.experiments import diffusion as D
+from verify.experiments import diffusion_measures as DM
+from verify.lab.models import DDPM
 
 
 def _model(T=3, d=2, seed=0):
@@ -60,7 +64,12 @@ def test_elbo_gradcheck():
 def test_nonlinear_grid_is_exact_for_linear_mean():
     """With c = 0 the grid KL equals the Gaussian closed form and log p - ELBO."""
     r = D.nonlinear_gap(0.0, n=361)
-    assert r["closed_form_error"] < 1e-10 and abs(r["gap"] - r["kl_exact"]) < 1e-10
+    assert r.closed_form_error < 1e-10 and abs(r.gap - r.kl_exact) < 1e-10
+
+
+def test_nonlinear_mean_breaks_gaussian_closed_form():
+    """With a tanh term in the reverse mean the Gaussian closed-form KL misses the grid KL by > 1e-3."""
+    assert D.nonlinear_gap(0.8, n=361).closed_form_error > 1e-3
 
 
 def test_lt_value_matches_gauss_kl():
@@ -74,5 +83,43 @@ def test_lt_value_matches_gauss_kl():
 
 def test_ddpm_lt_gradient_is_exactly_absent_with_fixed_prior():
     """With a fixed schedule and prior, gradients with and without L_T are bitwise equal."""
-    g = D.ddpm_grads(3, 2, 4, 0)
-    assert all(torch.equal(g["with"][k], g["without"][k]) for k in g["with"])
+    with_lt, without = DM.ddpm_grads(3, 2, 4, 0)
+    assert all(torch.equal(with_lt[k], without[k]) for k in with_lt)
+
+
+def test_ddpm_lt_gradient_reaches_a_learnable_prior():
+    """With a learnable prior, L_T is the only term whose gradient reaches the prior's parameters."""
+    with_lt, without = DM.ddpm_grads(3, 2, 4, 0, learn_prior=True)
+    assert with_lt["prior_mean"].abs().max() > 0 and not without["prior_mean"].any()
+    assert all(torch.equal(with_lt[k], without[k]) for k in with_lt if k.startswith("net."))
+
+
+def test_ddpm_prior_kl_is_the_lt_term_of_neg_elbo():
+    """DDPM.prior_kl is the difference of the negative ELBO with and without L_T."""
+    torch.manual_seed(0)
+    model = DDPM(3, 2, learn_prior=True)
+    g = torch.Generator().manual_seed(1)
+    x0 = torch.randn(5, 2, generator=g, dtype=D.DT)
+    eps = torch.randn(3, 5, 2, generator=g, dtype=D.DT)
+    diff = model.neg_elbo(x0, eps) - model.neg_elbo(x0, eps, with_LT=False)
+    torch.testing.assert_close(diff, model.prior_kl(x0).mean(), rtol=1e-12, atol=1e-12)
+
+
+def _props(**extra):
+    return Protocol({"model": "random", "batch": 4, "kl_target": "posterior", "quantity": "kl",
+                     "estimator": "closed_form", "normaliser": "marginal", "drop_LT": False, **extra})
+
+
+def test_fuzz_properties_hold_or_fail_where_the_algebra_says():
+    """On one random model the true identities hold and the false ones (tight ELBO, gap = KL to
+    p(x_1:T), decomposition without L_T) fail; the exact reversal makes the ELBO tight."""
+    p = _props()
+    example = DM._build(p, (3, 2, 5))
+    for name in ("logp_is_kl_plus_elbo", "kl_nonnegative", "elbo_below_logp", "posterior_by_bayes",
+                 "decomposition_is_direct"):
+        assert DM.CHECKS[name].holds(p, *example), name
+    for name in ("elbo_equals_logp", "gap_is_kl_to_prior"):
+        assert not DM.CHECKS[name].holds(p, *example), name
+    assert not DM.CHECKS["decomposition_is_direct"].holds(_props(drop_LT=True), *DM._build(p, (3, 2, 5)))
+    reversal = _props(model="exact_reversal")
+    assert DM.CHECKS["elbo_equals_logp"].holds(reversal, *DM._build(reversal, (3, 2, 5)))

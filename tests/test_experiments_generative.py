@@ -7,6 +7,8 @@ import pytest
 import torch
 
 from verify.experiments import generative as G
+from verify.lab.models import GaussianAutoencoder
+from verify.seeding import SeedStream
 
 
 def test_reparameterize_gradcheck():
@@ -41,7 +43,7 @@ def test_gaussian_kl_matches_torch_distributions():
 def test_plain_autoencoder_ignores_eps_and_has_no_variance():
     """A plain autoencoder's output does not depend on eps and reports logvar 0 and beta 0."""
     torch.manual_seed(0)
-    net = G.GaussianAutoencoder(hidden=16, k=3, variational=False, beta=1.0)
+    net = GaussianAutoencoder(hidden=16, k=3, variational=False, beta=1.0)
     x = torch.rand(4, 64)
     out1 = net(torch.cat([x, torch.zeros(4, 3)], 1))
     out2 = net(torch.cat([x, torch.randn(4, 3)], 1))
@@ -53,7 +55,7 @@ def test_plain_autoencoder_ignores_eps_and_has_no_variance():
 def test_vae_forward_uses_eps():
     """A VAE's decoder logits change with eps, and with eps = 0 they equal decoder(mu)."""
     torch.manual_seed(0)
-    net = G.GaussianAutoencoder(hidden=16, k=3, variational=True, beta=1.0)
+    net = GaussianAutoencoder(hidden=16, k=3, variational=True, beta=1.0)
     x = torch.rand(4, 64)
     out0 = net(torch.cat([x, torch.zeros(4, 3)], 1))
     out1 = net(torch.cat([x, torch.ones(4, 3)], 1))
@@ -67,7 +69,7 @@ def test_vae_loss_is_bce_plus_beta_kl():
     torch.manual_seed(0)
     k = 2
     for beta in (0.0, 1.0, 2.5):
-        net = G.GaussianAutoencoder(hidden=8, k=k, variational=True, beta=beta)
+        net = GaussianAutoencoder(hidden=8, k=k, variational=True, beta=beta)
         x = torch.rand(6, 64)
         out = net(torch.cat([x, torch.randn(6, k)], 1))
         mu, logvar = net.encode(x)
@@ -109,8 +111,8 @@ def test_torch_normal_gradient_is_zero():
 
 
 def test_autoencoders_split_and_deterministic():
-    """autoencoders returns n plain and n variational members, identical when retrained with the same seed."""
-    args = (11, 2, 1.0, 3, 8, 5, 2, 32, 1e-3, 0)
+    """autoencoders returns n plain and n variational members, identical when retrained with the same stream."""
+    args = (SeedStream(0, "test", "ae"), 2, 1.0, 3, 8, 5, 2, 32, 1e-3, 0)
     aes, vaes = G.autoencoders(*args)
     assert [a.variational for a in aes] == [False, False] and [v.variational for v in vaes] == [True, True]
     G.autoencoders.cache_clear()
@@ -119,3 +121,23 @@ def test_autoencoders_split_and_deterministic():
         for (n1, p1), (_, p2) in zip(a.state_dict().items(), b.state_dict().items()):
             assert torch.equal(p1, p2), n1
     assert math.isfinite(float(aes[0].encoder[0].weight.detach().sum()))
+
+
+def test_autoencoders_members_differ_and_follow_the_stream():
+    """Every member gets its own init from the stream, and another stream gives other networks."""
+    aes, vaes = G.autoencoders(SeedStream(0, "test", "ae"), 2, 1.0, 3, 8, 0, 2, 32, 1e-3, 0)
+    weights = [net.encoder[0].weight for net in aes + vaes]
+    assert all(not torch.equal(weights[0], w) for w in weights[1:])
+    other, _ = G.autoencoders(SeedStream(0, "test", "other"), 2, 1.0, 3, 8, 0, 2, 32, 1e-3, 0)
+    assert not torch.equal(other[0].encoder[0].weight, weights[0])
+
+
+def test_generation_result_selects_models_by_name():
+    """Generation.model returns the AE or VAE rates and rejects any other name."""
+    rates = {key: (0.5,) for key in G.ModelRates.RATES}
+    ae = G.ModelRates(**rates, prior_samples=torch.zeros(1, 64), recon_samples=torch.zeros(1, 64))
+    vae = G.ModelRates(**rates, prior_samples=torch.ones(1, 64), recon_samples=torch.ones(1, 64))
+    r = G.Generation(ref=G.JudgeReference(0.9, 0.8, 0.0, 0.1, 1.0), ae=ae, vae=vae)
+    assert r.model("ae") is ae and r.model("vae") is vae
+    with pytest.raises(ValueError, match="'ae' or 'vae'"):
+        r.model("vea")

@@ -11,23 +11,24 @@ Two models, both float64:
 * a 1-D nonlinear reverse model (mean ``a x + b + c tanh(w x)``) whose log-likelihood and
   posterior are computed on a grid (:func:`nonlinear_gap`): the posterior is no longer Gaussian.
 
-:func:`ddpm_grads` builds a DDPM-style model (a tiny MLP reverse mean, fixed or learnable schedule,
-fixed or learnable prior) and returns the gradients of the negative ELBO with and without
-``L_T = KL(q(x_T|x_0) || p(x_T))``.
+The DDPM-style model (an MLP reverse mean, :class:`verify.lab.models.DDPM`) and the q09
+measurements live in :mod:`verify.experiments.diffusion_measures`.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import torch
 
-from ..lab.memo import shared
+from ..lab.models._generative import gauss_kl
 
-__all__ = ["LinearGaussian", "random_model", "exact_reversal", "alpha_bar", "log_marginal",
-           "elbo_terms", "elbo", "elbo_direct", "posterior_kl", "sample_elbo", "elbo_argmax",
-           "loglik_max", "gauss_kl", "lt_value", "nonlinear_gap", "ddpm_grads", "DDPM"]
+__all__ = ["LinearGaussian", "ElboTerms", "NonlinearGap", "random_model", "exact_reversal", "alpha_bar",
+           "log_marginal", "elbo_terms", "elbo", "elbo_direct", "posterior_kl", "sample_elbo", "elbo_argmax",
+           "loglik_max", "match_marginal", "gauss_kl", "lt_value", "nonlinear_gap", "AscentStep", "ascent_steps",
+           "bayes_check"]
 
 LOG2PI = math.log(2 * math.pi)
 DT = torch.float64
@@ -35,11 +36,6 @@ DT = torch.float64
 
 def alpha_bar(betas: torch.Tensor) -> torch.Tensor:
     return torch.cumprod(1 - betas, 0)
-
-
-def gauss_kl(m1, v1, m2, v2):
-    """KL(N(m1, v1) || N(m2, v2)) elementwise (variances, not standard deviations)."""
-    return 0.5 * (torch.log(v2 / v1) + (v1 + (m1 - m2) ** 2) / v2 - 1)
 
 
 @dataclass(frozen=True)
@@ -93,7 +89,16 @@ def log_marginal(m: LinearGaussian, x0: torch.Tensor) -> torch.Tensor:
     return (-0.5 * (LOG2PI + torch.log(var) + (x0 - mean) ** 2 / var)).sum(-1)
 
 
-def elbo_terms(m: LinearGaussian, x0: torch.Tensor) -> dict[str, torch.Tensor]:
+@dataclass(frozen=True)
+class ElboTerms:
+    """The DDPM decomposition ELBO = L0 - L_mid - L_T, per example (n,)."""
+
+    L0: torch.Tensor
+    L_mid: torch.Tensor
+    L_T: torch.Tensor
+
+
+def elbo_terms(m: LinearGaussian, x0: torch.Tensor) -> ElboTerms:
     """DDPM decomposition, per example: ELBO = L0 - sum(L_mid) - L_T, with
     L0 = E_q log p(x_0|x_1), L_{t-1} = E_q KL(q(x_{t-1}|x_t,x_0) || p(x_{t-1}|x_t)),
     L_T = KL(q(x_T|x_0) || p(x_T)); every expectation in closed form."""
@@ -114,12 +119,12 @@ def elbo_terms(m: LinearGaussian, x0: torch.Tensor) -> dict[str, torch.Tensor]:
         mids.append((0.5 * (torch.log(s2[t] / vpost) + (vpost + sq) / s2[t] - 1)).sum(-1))
     LT = gauss_kl(torch.sqrt(ab[-1]) * x0, 1 - ab[-1], m.prior_mean, torch.exp(m.prior_logvar)).sum(-1)
     mid = torch.stack(mids).sum(0) if mids else torch.zeros_like(L0)
-    return {"L0": L0, "L_mid": mid, "L_T": LT}
+    return ElboTerms(L0, mid, LT)
 
 
 def elbo(m: LinearGaussian, x0: torch.Tensor, *, with_LT: bool = True) -> torch.Tensor:
     t = elbo_terms(m, x0)
-    return t["L0"] - t["L_mid"] - (t["L_T"] if with_LT else 0)
+    return t.L0 - t.L_mid - (t.L_T if with_LT else 0)
 
 
 def _q_cov(betas: torch.Tensor) -> torch.Tensor:
@@ -208,7 +213,8 @@ def sample_elbo(m: LinearGaussian, x0: torch.Tensor, gen: torch.Generator, *, so
         cur = m.prior_mean + torch.exp(0.5 * m.prior_logvar) * torch.randn(x0.shape, generator=gen, dtype=DT)
         xs[T] = cur
         for t in range(T, 1, -1):
-            cur = m.a[t - 1] * cur + m.b[t - 1] + torch.exp(m.log_s[t - 1]) * torch.randn(x0.shape, generator=gen, dtype=DT)
+            noise = torch.randn(x0.shape, generator=gen, dtype=DT)
+            cur = m.a[t - 1] * cur + m.b[t - 1] + torch.exp(m.log_s[t - 1]) * noise
             xs[t - 1] = cur
     else:
         raise ValueError(f"source must be 'q' or 'model', got {source!r}")
@@ -274,8 +280,22 @@ def lt_value(x0: torch.Tensor, betas: torch.Tensor) -> torch.Tensor:
 
 # --- 1-D nonlinear reverse model: grid quadrature ---------------------------------------------
 
+@dataclass(frozen=True)
+class NonlinearGap:
+    """log p(x_0), the ELBO and the KL term of the 1-D nonlinear model, exact by quadrature, and
+    the KL a Gaussian closed form gives (against the posterior's moment-matched Gaussian)."""
+
+    c: float
+    log_p: float
+    elbo: float
+    kl_exact: float
+    kl_gaussian_closed_form: float
+    gap: float
+    closed_form_error: float
+
+
 def nonlinear_gap(c: float, *, x0: float = 1.3, betas=(0.3, 0.5), a=(0.8, 0.6), b=(0.1, -0.2),
-                  s=(0.6, 0.7), w: float = 2.0, lim: float = 9.0, n: int = 721) -> dict[str, float]:
+                  s=(0.6, 0.7), w: float = 2.0, lim: float = 9.0, n: int = 721) -> NonlinearGap:
     """T = 2, 1-D, reverse mean a_t x + b_t + c tanh(w x), prior N(0, 1).  On an n x n grid over
     (x_1, x_2): the exact posterior p(x_1, x_2 | x_0), log p(x_0), the ELBO, the exact KL, and the
     KL one gets by treating the posterior as Gaussian (its moment-matched Gaussian, closed form)."""
@@ -284,7 +304,8 @@ def nonlinear_gap(c: float, *, x0: float = 1.3, betas=(0.3, 0.5), a=(0.8, 0.6), 
     X1, X2 = torch.meshgrid(g, g, indexing="ij")
     ln = lambda x, mu, var: -0.5 * (LOG2PI + math.log(var) + (x - mu) ** 2 / var)  # noqa: E731
     mean = lambda t, x: a[t] * x + b[t] + c * torch.tanh(w * x)  # noqa: E731
-    logjoint = ln(X2, 0.0, 1.0) + ln(X1, mean(1, X2), s[1] ** 2) + ln(torch.tensor(x0, dtype=DT), mean(0, X1), s[0] ** 2)
+    logjoint = (ln(X2, 0.0, 1.0) + ln(X1, mean(1, X2), s[1] ** 2)
+                + ln(torch.tensor(x0, dtype=DT), mean(0, X1), s[0] ** 2))
     logp = float(torch.logsumexp(logjoint.flatten(), 0) + 2 * math.log(h))
     post = torch.exp(logjoint - logp)                        # density on the grid
     q1m, q1v = math.sqrt(1 - betas[0]) * x0, betas[0]
@@ -302,85 +323,19 @@ def nonlinear_gap(c: float, *, x0: float = 1.3, betas=(0.3, 0.5), a=(0.8, 0.6), 
     Cq = torch.tensor([[q1v, math.sqrt(1 - betas[1]) * q1v],
                        [math.sqrt(1 - betas[1]) * q1v, (1 - betas[1]) * q1v + betas[1]]], dtype=DT)
     kl_gauss = float(_mvn_kl(mq, Cq, mu, Cp))
-    return {"c": c, "log_p": logp, "elbo": elbo, "kl_exact": kl_exact, "kl_gaussian_closed_form": kl_gauss,
-            "gap": logp - elbo, "closed_form_error": abs(kl_gauss - kl_exact)}
+    return NonlinearGap(c=c, log_p=logp, elbo=elbo, kl_exact=kl_exact, kl_gaussian_closed_form=kl_gauss,
+                        gap=logp - elbo, closed_form_error=abs(kl_gauss - kl_exact))
 
 
-# --- DDPM-style model with an MLP reverse mean ------------------------------------------------
-
-class DDPM(torch.nn.Module):
-    """Reverse mean mu_theta(x_t, t) = a tiny MLP; variances fixed to beta_t; p(x_T) = N(m, e^lv).
-
-    ``learn_schedule``: the betas are sigmoid(parameters); ``learn_prior``: m and lv are parameters.
-    """
-
-    def __init__(self, T: int, d: int, *, hidden: int = 8, learn_schedule=False, learn_prior=False,
-                 beta_lo=1e-2, beta_hi=0.3):
-        super().__init__()
-        self.T, self.d = T, d
-        self.net = torch.nn.Sequential(torch.nn.Linear(d + 1, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, d))
-        raw = torch.logit(torch.linspace(beta_lo, beta_hi, T, dtype=DT))
-        self.raw_beta = torch.nn.Parameter(raw) if learn_schedule else torch.nn.Buffer(raw)
-        z = torch.zeros(d, dtype=DT)
-        self.prior_mean = torch.nn.Parameter(z.clone()) if learn_prior else torch.nn.Buffer(z.clone())
-        self.prior_logvar = torch.nn.Parameter(z.clone()) if learn_prior else torch.nn.Buffer(z.clone())
-        self.to(DT)
-
-    def neg_elbo(self, x0: torch.Tensor, eps: torch.Tensor, *, with_LT: bool = True) -> torch.Tensor:
-        """Batch-mean negative ELBO: -L0 + sum_t L_{t-1} + L_T, x_t drawn by reparameterisation with
-        the fixed noise ``eps`` (T, n, d); every per-x_t KL in closed form."""
-        betas = torch.sigmoid(self.raw_beta)
-        ab = torch.cumprod(1 - betas, 0)
-        loss = 0
-        for t in range(1, self.T + 1):
-            xt = torch.sqrt(ab[t - 1]) * x0 + torch.sqrt(1 - ab[t - 1]) * eps[t - 1]
-            tt = torch.full((x0.shape[0], 1), t / self.T, dtype=DT)
-            mu = self.net(torch.cat([xt, tt], 1))
-            if t == 1:
-                loss = loss + (0.5 * (LOG2PI + torch.log(betas[0]) + (x0 - mu) ** 2 / betas[0])).sum(-1)
-            else:
-                abp = ab[t - 2]
-                mpost = (torch.sqrt(abp) * betas[t - 1] * x0 + torch.sqrt(1 - betas[t - 1]) * (1 - abp) * xt) / (1 - ab[t - 1])
-                vpost = (1 - abp) * betas[t - 1] / (1 - ab[t - 1])
-                loss = loss + gauss_kl(mpost, vpost, mu, betas[t - 1]).sum(-1)
-        if with_LT:
-            loss = loss + gauss_kl(torch.sqrt(ab[-1]) * x0, 1 - ab[-1], self.prior_mean,
-                                   torch.exp(self.prior_logvar)).sum(-1)
-        return loss.mean()
+class AscentStep(NamedTuple):
+    eta: float       # step size
+    d_elbo: float    # change of the batch-mean ELBO
+    d_logp: float    # change of the batch-mean log p(x_0)
 
 
-def ddpm_grads(T: int, d: int, n: int, seed: int, *, learn_schedule=False, learn_prior=False):
-    """Gradients of the negative ELBO w.r.t. every parameter, with and without L_T (same data, noise, init)."""
-    gen = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    model = DDPM(T, d, learn_schedule=learn_schedule, learn_prior=learn_prior)
-    x0 = torch.randn(n, d, generator=gen, dtype=DT)
-    eps = torch.randn(T, n, d, generator=gen, dtype=DT)
-    out = {}
-    for key, with_LT in (("with", True), ("without", False)):
-        model.zero_grad(set_to_none=False)
-        for prm in model.parameters():
-            prm.grad = torch.zeros_like(prm)
-        model.neg_elbo(x0, eps, with_LT=with_LT).backward()
-        out[key] = {name: prm.grad.clone() for name, prm in model.named_parameters()}
-    return out
-
-
-@shared
-def ddpm_grad_table(T: int, d: int, n: int, seeds: tuple[int, ...], learn_schedule: bool, learn_prior: bool):
-    """Per seed and parameter: torch.equal and the max |difference| of the two gradients."""
-    rows = []
-    for s in seeds:
-        g = ddpm_grads(T, d, n, s, learn_schedule=learn_schedule, learn_prior=learn_prior)
-        for name in g["with"]:
-            diff = float((g["with"][name] - g["without"][name]).abs().max())
-            rows.append((s, name, bool(torch.equal(g["with"][name], g["without"][name])), diff))
-    return tuple(rows)
-
-
-def ascent_steps(start: str, x0: torch.Tensor, betas: torch.Tensor, steps=(1e-3, 1e-2, 1e-1)):
+def ascent_steps(start: str, x0: torch.Tensor, betas: torch.Tensor, steps=(1e-3, 1e-2, 1e-1)) -> list[AscentStep]:
     """From a start point, one gradient-ascent step on the batch-mean ELBO over (a, b, log s) for
-    each step size; returns rows (eta, dELBO, dlogp).  ``start='loglik_max'``: a maximiser of
+    each step size.  ``start='loglik_max'``: a maximiser of
     log p(x_0) that is not the ELBO maximiser (the ELBO argmax with (b_1, s_1) refitted to match the
     data's Gaussian MLE); ``start='far'``: a = 0.5, b = 0, s = 1, far from both maximisers."""
     T, d = len(betas), x0.shape[1]
@@ -400,7 +355,7 @@ def ascent_steps(start: str, x0: torch.Tensor, betas: torch.Tensor, steps=(1e-3,
     with torch.no_grad():
         for eta in steps:
             m2 = replace(m, a=m.a + eta * ps[0].grad, b=m.b + eta * ps[1].grad, log_s=m.log_s + eta * ps[2].grad)
-            rows.append((eta, float(elbo(m2, x0).mean() - e0), float(log_marginal(m2, x0).mean()) - l0))
+            rows.append(AscentStep(eta, float(elbo(m2, x0).mean() - e0), float(log_marginal(m2, x0).mean()) - l0))
     return rows
 
 
@@ -423,38 +378,6 @@ def bayes_check(m: LinearGaussian, x0: torch.Tensor, gen: torch.Generator, *, no
     mp = mean[None, :, 1:] + gain[None] * (x0 - mean[None, :, 0])[..., None]      # (n, d, T)
     Cp = S[:, 1:, 1:] - gain[..., None] * S[:, 0, None, 1:]
     x = torch.stack(xs[1:], -1)                                                     # (n, d, T)
-    lpost = torch.distributions.MultivariateNormal(mp, covariance_matrix=Cp[None].expand(x.shape[0], -1, -1, -1)).log_prob(x).sum(-1)
+    post = torch.distributions.MultivariateNormal(mp, covariance_matrix=Cp[None].expand(x.shape[0], -1, -1, -1))
+    lpost = post.log_prob(x).sum(-1)
     return float((lpost - (lj - logZ)).abs().max())
-
-
-def lt_grads(T: int, d: int, seed: int, *, learn_prior: bool, learn_schedule: bool = False) -> dict[str, float]:
-    """max |d L_T / d theta| for every parameter of the DDPM model (0 where L_T does not use it)."""
-    gen = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    model = DDPM(T, d, learn_prior=learn_prior, learn_schedule=learn_schedule)
-    x0 = torch.randn(8, d, generator=gen, dtype=DT)
-    betas = torch.sigmoid(model.raw_beta)
-    ab = torch.cumprod(1 - betas, 0)
-    LT = gauss_kl(torch.sqrt(ab[-1]) * x0, 1 - ab[-1], model.prior_mean, torch.exp(model.prior_logvar)).sum(-1).mean()
-    names, prms = zip(*model.named_parameters())
-    grads = torch.autograd.grad(LT, prms, allow_unused=True) if LT.requires_grad else [None] * len(prms)
-    return {n: 0.0 if g is None else float(g.abs().max()) for n, g in zip(names, grads)}
-
-
-def train_pair(T: int, d: int, n: int, seed: int, *, steps: int, lr: float, learn_prior: bool) -> dict[str, float]:
-    """Plain gradient descent on the negative ELBO with and without L_T from one init, same data and
-    noise; max |difference| of the final parameters, per parameter."""
-    gen = torch.Generator().manual_seed(seed)
-    x0 = torch.randn(n, d, generator=gen, dtype=DT)
-    eps = torch.randn(T, n, d, generator=gen, dtype=DT)
-    finals = []
-    for with_LT in (True, False):
-        torch.manual_seed(seed)
-        model = DDPM(T, d, learn_prior=learn_prior)
-        opt = torch.optim.SGD(model.parameters(), lr=lr)
-        for _ in range(steps):
-            opt.zero_grad(set_to_none=False)
-            model.neg_elbo(x0, eps, with_LT=with_LT).backward()
-            opt.step()
-        finals.append({k: v.detach().clone() for k, v in model.named_parameters()})
-    return {k: float((finals[0][k] - finals[1][k]).abs().max()) for k in finals[0]}
