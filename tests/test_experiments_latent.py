@@ -1,6 +1,8 @@
-"""Tests for verify.experiments.latent (q01): codes, probes, separability proxies, slope decisions."""
+"""Tests for verify.experiments.latent and latent_measures (q01): codes, probes, separability
+proxies, the figure's fit, the measurements and the slope decisions they feed."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -8,9 +10,24 @@ import torch
 
 from verify import HOLDS, REFUTED
 from verify import stats as S
+from verify.claim import Protocol
 from verify.experiments import latent as L
+from verify.experiments import latent_measures as LM
 from verify.lab.models import MaskedAutoencoder
 from verify.lab.train import mse, train_ensemble
+from verify.seeding import SeedStream
+
+SWEEP = SeedStream(3, "test", "sweep")
+# A cheap sweep: untrained autoencoders (steps=0), 2 levels x 2 seed indices.
+TINY = dict(levels=(1, 2), seeds_per_h=2, hidden=8, steps=0, batch_size=32, lr=1e-3, train_size=0,
+            probe="logistic", per_class=0, repeats=1, l2=1e-3, max_iter=5, shuffle_labels=False)
+
+
+class _Ctx:
+    """The part of verify.runner.Context a measurement uses, without a claim."""
+
+    def shared_stream(self, name):
+        return SeedStream(0, "shared", name)
 
 
 def _toy_ensemble():
@@ -160,7 +177,7 @@ def test_slope_finding_directions_and_equivalence():
 
 def test_sweep_draws_one_split_per_seed_index():
     """Members of one seed index share their train/test split across h; different seed indices draw different splits."""
-    sw = L.autoencoder_sweep(3, (1, 2), 2, 8, 0, 32, 1e-3)   # untrained: cheap, the split is what is tested
+    sw = L.autoencoder_sweep(SWEEP, (1, 2), 2, 8, 0, 32, 1e-3)   # untrained: cheap, the split is what is tested
     by_index = [(sw.seed_index == i).nonzero().flatten().tolist() for i in range(2)]
     for members in by_index:
         assert all(torch.equal(sw.y_test[members[0]], sw.y_test[m]) for m in members)
@@ -168,3 +185,66 @@ def test_sweep_draws_one_split_per_seed_index():
     assert sw.y_train.shape == (4, 1200) and sw.y_test.shape == (4, 597)
     assert sorted(torch.bincount(sw.y_train[0], minlength=10) + torch.bincount(sw.y_test[0], minlength=10)) == \
         sorted(torch.bincount(sw.y_train[2], minlength=10) + torch.bincount(sw.y_test[2], minlength=10))
+
+
+def test_labelled_subsets_come_from_the_label_stream():
+    """Each seed index draws its own labelled subset from the label stream; the same stream draws the same."""
+    sw = L.autoencoder_sweep(SWEEP, (1, 2), 2, 8, 0, 32, 1e-3)
+    labels = SeedStream(0, "test", "labels")
+    a = L._subsets_per_index(sw, 3, 2, labels)
+    assert a.shape == (2, 2, 30) and torch.equal(a, L._subsets_per_index(sw, 3, 2, labels))
+    assert not torch.equal(a[0], a[1])
+    assert not torch.equal(a, L._subsets_per_index(sw, 3, 2, SeedStream(1, "test", "labels")))
+
+
+def test_probe_gap_is_train_minus_test():
+    """Probe.gap is the train accuracy minus the test accuracy, member by member."""
+    r = L.Probe(train_acc=torch.tensor([0.9, 1.0]), test_acc=torch.tensor([0.8, 0.7]))
+    torch.testing.assert_close(r.gap, torch.tensor([0.1, 0.3]))
+
+
+def _balanced_sweep(values: np.ndarray, levels=(1, 2, 4, 8, 16, 32)):
+    """A stand-in for AESweep with ``values`` (levels, seeds) as its member table."""
+    seeds = values.shape[1]
+    return SimpleNamespace(levels=levels, seeds_per_h=seeds,
+                           by_level=lambda v: v.reshape(len(levels), seeds))
+
+
+def test_two_lines_curve_draws_the_decisions_fit():
+    """The figure's breakpoint and limb slopes are those of the side-wise two-lines test on the same points."""
+    rng = np.random.default_rng(7)
+    levels = (1, 2, 4, 8, 16, 32, 64, 128)
+    x = np.log2(levels)
+    table = (-0.03 * (x[:, None] - 4.5) ** 2 + rng.normal(size=6)[None] * 0.05
+             + 0.01 * rng.normal(size=(8, 6)))
+    sw = _balanced_sweep(table, levels)
+    fig = L.two_lines_curve(sw, torch.tensor(table.flatten()), y_label="accuracy")
+    f = S.two_lines_by_side(np.repeat(x, 6), table.flatten(), alpha=5e-4, margin=0.01,
+                            blocks=np.tile(np.arange(6), 8))
+    assert fig["breakpoint"] == 2 ** f.evidence["breakpoint"]
+    slopes = [(ln["y"][1] - ln["y"][0]) / (math.log2(ln["x"][1]) - math.log2(ln["x"][0])) for ln in fig["lines"]]
+    assert slopes == pytest.approx([f.evidence["slope_low"], f.evidence["slope_high"]], abs=1e-3)
+
+
+def test_slope_measure_selects_levels_and_negates_falls():
+    """slope() returns (log2 h, value) points of the fit levels, blocked by seed index, negated for a fall."""
+    p = Protocol({**TINY, "metric": "test_mse", "falls": True, "fit_levels": (2,)})
+    c = LM.slope(p, _Ctx())
+    sw = L.autoencoder_sweep(*LM.sweep_args(p, _Ctx()))
+    assert list(c.x) == [1.0, 1.0] and list(c.blocks) == [0, 1]
+    assert list(c.y) == (-sw.mse_test[2:]).tolist()
+    assert set(c.evidence["table"]) == {"h=1", "h=2"} and "test_mse" in c.evidence["table"]["h=1"]
+
+
+def test_slope_measure_rejects_unknown_metric():
+    """An unknown metric name is a ValueError that lists the known ones."""
+    p = Protocol({**TINY, "metric": "accuracy", "falls": False, "fit_levels": (1, 2)})
+    with pytest.raises(ValueError, match="test_acc"):
+        LM.slope(p, _Ctx())
+
+
+def test_inverted_u_measure_returns_every_member():
+    """inverted_u() returns the probe's test accuracy of every member at log2 h, with table and figure."""
+    c = LM.inverted_u(Protocol(TINY), _Ctx())
+    assert list(c.x) == [0.0, 0.0, 1.0, 1.0] and list(c.blocks) == [0, 1, 0, 1]
+    assert all(0.0 <= v <= 1.0 for v in c.y) and c.evidence["curve"]["x"] == [1.0, 2.0]

@@ -2,22 +2,24 @@
 
 ``backward(gradient=v)`` on a non-scalar output y = f(x) computes the vector-Jacobian product
 v^T J in one reverse pass, never forming J; the full Jacobian needs one reverse pass per output
-(m passes).  This module measures both: which tensors autograd actually creates during the backward
-(:func:`largest_tensor_during`), the FLOPs of each (:func:`flops_of`), and gives a two-layer MLP
-with hand-derived backpropagation as an independent oracle (:func:`manual_backprop`).
+(m passes).  This module measures both with the lab's tools
+(:func:`verify.lab.measure.largest_tensor_during`: which tensors autograd actually creates during
+the backward; :func:`verify.lab.measure.flops`), and gives a two-layer MLP with hand-derived
+backpropagation as an independent oracle (:func:`manual_backprop`).  The q05 claims'
+measurements are in :mod:`verify.experiments.autograd_measures`.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from dataclasses import dataclass
 
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
 
+from ..lab.measure import flops, largest_tensor_during
 from ..lab.memo import shared
+from ..seeding import SeedStream
 
-__all__ = ["two_layer", "manual_backprop", "LargestTensor", "largest_tensor_during", "flops_of",
-           "tanh_net", "vjp_or_jacobian"]
+__all__ = ["two_layer", "manual_backprop", "tanh_net", "Cost", "vjp_or_jacobian"]
 
 
 def two_layer(x: torch.Tensor, W1: torch.Tensor, b1: torch.Tensor, W2: torch.Tensor, b2: torch.Tensor,
@@ -46,52 +48,10 @@ def manual_backprop(x, W1, b1, W2, b2, y) -> tuple[torch.Tensor, ...]:
     return dW1, db1, dW2, db2
 
 
-class LargestTensor(TorchDispatchMode):
-    """Records the largest number of elements of any *new* tensor an aten op returns while active
-    (outputs sharing an input's storage, e.g. a weight's transpose or detach, are not counted)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.largest = 0
-        self.ops = 0
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        from torch.utils._pytree import tree_leaves
-
-        out = func(*args, **(kwargs or {}))
-        inputs = {t.untyped_storage().data_ptr() for t in tree_leaves((args, kwargs))
-                  if isinstance(t, torch.Tensor)}
-        for t in tree_leaves(out):
-            if isinstance(t, torch.Tensor) and t.untyped_storage().data_ptr() not in inputs:
-                self.largest = max(self.largest, t.numel())
-        self.ops += 1
-        return out
-
-
-def largest_tensor_during(fn: Callable[[], object]) -> int:
-    """Elements of the largest newly allocated tensor created by any operation while ``fn()`` runs
-    (autograd's backward ops included: the dispatch mode sees every aten call of the engine)."""
-    mode = LargestTensor()
-    with mode:
-        fn()
-    return mode.largest
-
-
-def flops_of(fn: Callable[[], object]) -> int:
-    """FLOPs counted by torch.utils.flop_counter.FlopCounterMode while ``fn()`` runs.  Only matrix
-    products (mm/addmm/bmm/conv/attention) are counted; elementwise ops such as tanh are not."""
-    from torch.utils.flop_counter import FlopCounterMode
-
-    counter = FlopCounterMode(display=False)
-    with counter:
-        fn()
-    return counter.get_total_flops()
-
-
-def tanh_net(n: int, h: int, m: int, seed: int):
+def tanh_net(n: int, h: int, m: int, seeds: SeedStream):
     """f: R^n -> R^m, f(x) = tanh(tanh(x A) B) with fixed random A (n x h), B (h x m), float64;
-    returns (f, x) with x a (1, n) leaf that requires grad."""
-    g = torch.Generator().manual_seed(seed)
+    returns (f, x) with x a (1, n) leaf that requires grad (all drawn from ``seeds.generator("net")``)."""
+    g = seeds.generator("net")
     A = torch.randn(n, h, dtype=torch.float64, generator=g) / n**0.5
     B = torch.randn(h, m, dtype=torch.float64, generator=g) / h**0.5
     x = torch.randn(1, n, dtype=torch.float64, generator=g).requires_grad_(True)
@@ -102,31 +62,40 @@ def tanh_net(n: int, h: int, m: int, seed: int):
     return f, x
 
 
+@dataclass(frozen=True)
+class Cost:
+    """What one way of differentiating costs: FLOPs (matrix products) and the largest new tensor."""
+
+    flops: int
+    largest: int
+
+
 @shared
-def vjp_or_jacobian(n: int, h: int, m: int, seed: int, mode: str) -> dict:
+def vjp_or_jacobian(n: int, h: int, m: int, seeds: SeedStream, mode: str) -> Cost:
     """Cost of getting x's gradient information from the m-vector output of :func:`tanh_net`.
 
     ``mode="vjp"``: forward, then ``y.backward(gradient=v)`` (what PyTorch does for a non-scalar
     output); ``"scalar"``: forward, then ``(v * y).sum().backward()``; ``"jacobian"``:
     ``torch.autograd.functional.jacobian`` (one reverse pass per output).  Returns the FLOPs and the
     largest tensor created, for the backward part (vjp/scalar) or the whole call (jacobian, which
-    includes its own forward).  Memoised: several claims read the same sizes.
+    includes its own forward).  v comes from ``seeds.generator("v")``.  Memoised: several claims read
+    the same sizes.
     """
     if mode not in ("vjp", "scalar", "jacobian"):
         raise ValueError(f"unknown mode {mode!r}; use 'vjp', 'scalar' or 'jacobian'")
-    f, x = tanh_net(n, h, m, seed)
-    v = torch.randn(1, m, dtype=torch.float64, generator=torch.Generator().manual_seed(seed + 1))
+    f, x = tanh_net(n, h, m, seeds)
+    v = torch.randn(1, m, dtype=torch.float64, generator=seeds.generator("v"))
     if mode == "jacobian":
         def run():
             return torch.autograd.functional.jacobian(f, x)
-        return {"flops": flops_of(run), "largest": largest_tensor_during(run)}
-    results = {}
-    for what, measure in (("flops", flops_of), ("largest", largest_tensor_during)):
+        return Cost(flops=flops(run), largest=largest_tensor_during(run))
+
+    def backward_measured(tool):
         x.grad = None
         y = f(x)
         if mode == "vjp":
-            results[what] = measure(lambda: y.backward(gradient=v))
-        else:
-            s = (v * y).sum()
-            results[what] = measure(lambda: s.backward())
-    return results
+            return tool(lambda: y.backward(gradient=v))
+        s = (v * y).sum()
+        return tool(lambda: s.backward())
+
+    return Cost(flops=backward_measured(flops), largest=backward_measured(largest_tensor_during))

@@ -14,8 +14,9 @@ The frozen codes are then probed many times, per member and batched over members
 * :func:`class_r2` — mean per-unit share of code variance explained by the class (a proxy for how
   much of the code is class-irrelevant detail).
 
-Everything is memoised with :func:`verify.lab.memo.shared`, so the claims of q01 train the
-autoencoders once per process and probe them under several conditions.
+Everything is memoised with :func:`verify.lab.memo.shared` (keyed by the seed streams), so the
+claims of q01 train the autoencoders once per process and probe them under several conditions.
+The claims' measurements are in :mod:`verify.experiments.latent_measures`.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from dataclasses import dataclass
 
 import torch
 
-from verify.lab.data import digits_split
-from verify.lab.models import MaskedAutoencoder
+from ..lab.data import digits_split
 from ..lab.memo import shared
-from verify.lab.train import mse, train_ensemble
+from ..lab.models import MaskedAutoencoder
+from ..lab.train import mse, train_ensemble
+from ..seeding import SeedStream
 
-__all__ = ["AESweep", "autoencoder_sweep", "encode", "standardise", "labelled_subset", "logistic_probe",
-           "pinv_lda_probe", "fisher_ratio", "class_r2", "probe_sweep", "separability",
+__all__ = ["AESweep", "Probe", "autoencoder_sweep", "encode", "standardise", "labelled_subset", "logistic_probe",
+           "pinv_lda_probe", "fisher_ratio", "class_r2", "class_share", "probe_sweep", "separability",
            "level_table", "two_lines_curve", "select_levels", "CLASSES"]
 
 CLASSES = 10
@@ -63,10 +65,26 @@ class AESweep:
         return values.reshape(len(self.levels), self.seeds_per_h)
 
 
+@dataclass(frozen=True)
+class Probe:
+    """Member-major (M,) accuracies of a probe on every member's code."""
+
+    train_acc: torch.Tensor
+    test_acc: torch.Tensor
+
+    @property
+    def gap(self) -> torch.Tensor:
+        """Train minus test accuracy: the probe's optimism."""
+        return self.train_acc - self.test_acc
+
+
 @shared
-def autoencoder_sweep(seed: int, levels: tuple[int, ...], seeds_per_h: int, hidden: int,
+def autoencoder_sweep(seeds: SeedStream, levels: tuple[int, ...], seeds_per_h: int, hidden: int,
                       steps: int, batch_size: int, lr: float, train_size: int = 0) -> AESweep:
     """Train one masked autoencoder per (h, seed index) on the digits training split, all at once.
+
+    Seed index i draws its split from ``seeds.int("split", i)`` and its initial weights and
+    minibatch order from ``seeds.int("init", i)``.
 
     ``train_size`` > 0 trains the autoencoders on only the first ``train_size`` training images
     (the codes are still reported on the whole training split, the training MSE on the fitted images).
@@ -78,11 +96,11 @@ def autoencoder_sweep(seed: int, levels: tuple[int, ...], seeds_per_h: int, hidd
     hs = [h for h in levels for _ in range(seeds_per_h)]
     idx = [i for _ in levels for i in range(seeds_per_h)]
     # one seed per seed INDEX, shared across h: same split, init (up to the mask) and minibatch order
-    member_seeds = [(seed + 7919 * (i + 1)) % 2**31 for i in idx]
+    member_seeds = [seeds.int("init", i) for i in idx]
     # one stratified train/test split per seed index: the test-set draw (597 images) moved the
     # accuracy slopes between master seeds twice as much as the seed noise within one split did, so
     # it is sampled -- and averaged -- within the run instead of being fixed once per run
-    splits = [digits_split((seed + 104729 * (i + 1)) % 2**31) for i in range(seeds_per_h)]
+    splits = [digits_split(seeds.int("split", i)) for i in range(seeds_per_h)]
     member = torch.tensor(idx)
     x_tr = torch.stack([s[0].flatten(1) for s in splits])[member]      # (M, N_train, 64)
     y_tr = torch.stack([s[1] for s in splits])[member]
@@ -241,23 +259,29 @@ def class_r2(x: torch.Tensor, y: torch.Tensor, mask: torch.Tensor) -> torch.Tens
     return (r2 * mask).sum(-1) / mask.sum(-1)
 
 
-def _subsets_per_index(sw: AESweep, per_class: int, repeats: int, label_seed: int) -> torch.Tensor:
+def class_share(sw: AESweep) -> torch.Tensor:
+    """(M,) :func:`class_r2` of every member's standardised test codes."""
+    _, x_te = standardise(sw.codes_train.double(), sw.codes_test.double())
+    return class_r2(x_te, sw.y_test, sw.mask.double()).float()
+
+
+def _subsets_per_index(sw: AESweep, per_class: int, repeats: int, labels: SeedStream) -> torch.Tensor:
     """(seeds_per_h, repeats, per_class * 10) labelled subsets of each seed index's own training split."""
     first = [int((sw.seed_index == i).nonzero()[0]) for i in range(sw.seeds_per_h)]
-    return torch.stack([labelled_subset(sw.y_train[m], per_class, repeats, label_seed + 7919 * (i + 1))
+    return torch.stack([labelled_subset(sw.y_train[m], per_class, repeats, labels.int("subset", i))
                         for i, m in enumerate(first)])
 
 
 @shared
-def probe_sweep(sweep_args: tuple, probe: str, per_class: int, repeats: int, label_seed: int,
-                l2: float, max_iter: int, shuffle_labels: bool) -> dict[str, torch.Tensor]:
+def probe_sweep(sweep_args: tuple, probe: str, per_class: int, repeats: int, labels: SeedStream,
+                l2: float, max_iter: int, shuffle_labels: bool) -> Probe:
     """Probe every member of ``autoencoder_sweep(*sweep_args)`` on its own standardised codes.
 
     ``per_class=0`` uses every training label (about 120 per class); otherwise ``repeats``
     class-balanced subsets of ``per_class`` labels per class per seed index (the same subsets for
     every h), and a member's accuracy is its mean over its subsets.  ``shuffle_labels`` permutes
-    the labelled examples' labels (the no-information control).  Returns member-major (M,) tensors
-    ``train_acc`` and ``test_acc``.
+    the labelled examples' labels (the no-information control).  ``labels`` draws the subsets
+    (source ``"subset"``, per seed index) and the permutation (``"shuffle"``).
     """
     sw = autoencoder_sweep(*sweep_args)
     # float64 for the pseudo-inverse (its cut-off decides which directions count); float32 is
@@ -266,7 +290,7 @@ def probe_sweep(sweep_args: tuple, probe: str, per_class: int, repeats: int, lab
     x_tr, x_te = standardise(sw.codes_train.to(dtype), sw.codes_test.to(dtype))
     m = x_tr.shape[0]
     if per_class:
-        subsets = _subsets_per_index(sw, per_class, repeats, label_seed)[sw.seed_index].flatten(0, 1)
+        subsets = _subsets_per_index(sw, per_class, repeats, labels)[sw.seed_index].flatten(0, 1)
         member = torch.arange(m).repeat_interleave(repeats)
     else:
         repeats = 1
@@ -275,7 +299,7 @@ def probe_sweep(sweep_args: tuple, probe: str, per_class: int, repeats: int, lab
     x_l = x_tr[member[:, None], subsets]
     y_l = sw.y_train[member[:, None], subsets]
     if shuffle_labels:
-        g = torch.Generator().manual_seed(label_seed % 2**63 + 1)
+        g = labels.generator("shuffle")
         y_l = torch.stack([row[torch.randperm(len(row), generator=g)] for row in y_l])
     if probe not in ("logistic", "pinv_lda"):
         raise ValueError(f"unknown probe {probe!r}; use 'logistic' or 'pinv_lda'")
@@ -291,11 +315,11 @@ def probe_sweep(sweep_args: tuple, probe: str, per_class: int, repeats: int, lab
         else:
             out = pinv_lda_probe(xl, y_l[rows], xt, yt)
             tr[rows], te[rows] = out[0].float(), out[1].float()
-    return {"train_acc": tr.reshape(m, repeats).mean(1), "test_acc": te.reshape(m, repeats).mean(1)}
+    return Probe(train_acc=tr.reshape(m, repeats).mean(1), test_acc=te.reshape(m, repeats).mean(1))
 
 
 @shared
-def separability(sweep_args: tuple, per_class: int, label_seed: int, ridge: float,
+def separability(sweep_args: tuple, per_class: int, labels: SeedStream, ridge: float,
                  shuffle_labels: bool) -> torch.Tensor:
     """(M,) held-out Fisher criterion of every member's standardised codes (see :func:`fisher_ratio`);
     the discriminant directions are fitted on ``per_class`` labels per class (0: all), with the
@@ -304,14 +328,14 @@ def separability(sweep_args: tuple, per_class: int, label_seed: int, ridge: floa
     x_tr, x_te = standardise(sw.codes_train.double(), sw.codes_test.double())
     m = x_tr.shape[0]
     if per_class:
-        subsets = _subsets_per_index(sw, per_class, 1, label_seed)[sw.seed_index, 0]
+        subsets = _subsets_per_index(sw, per_class, 1, labels)[sw.seed_index, 0]
     else:
         subsets = torch.arange(sw.y_train.shape[1]).expand(m, -1)
     x_l = x_tr[torch.arange(m)[:, None], subsets]
     y_l = sw.y_train[torch.arange(m)[:, None], subsets]
     y_te = sw.y_test
     if shuffle_labels:  # both sides: for h < 9 the 9 directions span the code whatever the labels
-        g = torch.Generator().manual_seed(label_seed % 2**63 + 1)
+        g = labels.generator("shuffle")
         y_l = torch.stack([row[torch.randperm(len(row), generator=g)] for row in y_l])
         y_te = torch.stack([row[torch.randperm(len(row), generator=g)] for row in y_te])
     return fisher_ratio(x_l, y_l, x_te, y_te, ridge=ridge).float()
@@ -329,26 +353,33 @@ def level_table(sw: AESweep, **values: torch.Tensor) -> dict[str, dict[str, str]
     return out
 
 
-def two_lines_curve(sw: AESweep, values: torch.Tensor, finding, *, y_label: str) -> dict:
+def two_lines_curve(sw: AESweep, values: torch.Tensor, *, y_label: str) -> dict:
     """Evidence for a figure (verify.figures ``"curve"``): per h the mean of ``values`` over seeds with
-    its 95% t-interval, the two-lines breakpoint of ``finding`` and its two fitted limbs.
+    its 95% t-interval, the two-lines breakpoint and the two fitted limbs.
 
-    Each limb is drawn with its within-seed slope through the centroid of its side's level means (in
-    the balanced design the fixed-effects slope is the OLS slope of the level means)."""
+    The breakpoint is the Robin Hood breakpoint of :func:`verify.stats.two_lines_test` on the
+    seed-index-centred values, the fit that :class:`verify.stats.TwoLines` (``by_side``) decides on.
+    Each limb is the OLS line of its side's level means, which in the balanced design equals the
+    within-seed slope; it is drawn through the centroid of those means.  Nothing here decides.
+    """
     import math
 
+    import numpy as np
+
     from verify.figures import curve
+    from verify.stats import two_lines_test
 
     table = sw.by_level(values.double())
     x2 = [math.log2(h) for h in sw.levels]
     means = table.mean(1).tolist()
-    ev = finding.evidence
-    bp = ev.get("breakpoint")
-    lines = []
-    if bp is not None:
-        for side, slope in ((lambda v: v <= bp, ev["slope_low"]), (lambda v: v > bp, ev["slope_high"])):
+    lines, bp = [], None
+    if len(sw.levels) >= 4:
+        centred = table - table.mean(0, keepdim=True)     # one seed index per column
+        bp = two_lines_test(np.repeat(x2, sw.seeds_per_h), centred.flatten().numpy()).breakpoint
+        for side in (lambda v: v <= bp, lambda v: v > bp):
             xs = [v for v in x2 if side(v)]
             ys = [m for v, m in zip(x2, means) if side(v)]
+            slope = float(np.polyfit(xs, ys, 1)[0])
             cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
             lines.append({"x": [2 ** xs[0], 2 ** xs[-1]],
                           "y": [cy + slope * (xs[0] - cx), cy + slope * (xs[-1] - cx)]})
