@@ -5,28 +5,37 @@ An answer key is TOML data, never code (student material is untrusted)::
     [document]
     path = "answers.txt"            # relative to the key's folder, and inside it
     title = "Seed answers"          # optional
+    student = "s-042"               # optional: the student id shown in every report
 
-    [[part]]                        # optional: question parts and their character spans
+    [[part]]                        # optional: question parts, their character spans and points
     id = "q01"
     start = 20
     end = 1059
-    points = 1.0                    # optional, default 1
+    points = 2.0                    # optional, default 1
 
     [[statement]]
     part = "q01"
     quote = "the classification accuracy would first increase up to a certain value of h"
     claims = ["q01.latent.inverted_u_full_labels"]
-    stance = "asserts"              # or "denies"
+    stance = "asserts"              # or "denies"; with a list of claims, one stance for all
+    # or one entry, several claims with their own stances:
+    # claims = { "q01.a" = "asserts", "q01.b" = "denies" }
+    # status = "no-claim"           # read, not judgeable by the bank (no claims); "needs-review": not yet mapped
+    # review = "reviewed"           # or "suggested" (a drafted mapping nobody confirmed yet)
+    # override = "partly"           # a staff decision: correct / incorrect / partly ...
+    # comment = "right idea, wrong reason"   # ... and why (required with override)
     note = "optional"
 
-Every problem raises :class:`~verify.errors.AnswerKeyError` naming the file, the entry (with its
-line) and what to do; the CLI turns it into one message and exit code 2.
+Quotes match after Unicode NFKC, curly/straight quote, dash and whitespace normalisation.  Every
+problem raises :class:`~verify.errors.AnswerKeyError` naming the file, the entry (with its line) and
+what to do; the CLI turns it into one message and exit code 2.  Problems that leave the key usable
+but doubtful (a claim both asserted and denied, a quote found twice, a quote outside its part's
+span) are collected in :attr:`AnswerKey.warnings`, which every report prints.
 """
 
 from __future__ import annotations
 
 import difflib
-import functools
 import math
 import re
 import reprlib
@@ -35,17 +44,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import AnswerKeyError
+from .quotes import _fold_quote, closest_passage, find_quote, find_quotes, fold
 
-__all__ = ["AnswerKey", "Statement", "Part", "load_key", "STANCES", "find_quote"]
+__all__ = ["AnswerKey", "Statement", "Part", "load_key", "parse_key", "STANCES", "STATUSES", "OVERRIDES",
+           "find_quote", "find_quotes", "fold"]
 
 STANCES = ("asserts", "denies")
+STATUSES = ("no-claim", "needs-review")
+REVIEWS = ("suggested", "reviewed")
+OVERRIDES = ("correct", "incorrect", "partly")
 MAX_BYTES = 4 * 1024 * 1024  # a key or document larger than this is not an answer document
-_STATEMENT_KEYS = {"part", "quote", "claims", "stance", "note"}
+_STATEMENT_KEYS = {"part", "quote", "claims", "stance", "note", "status", "review", "override", "comment"}
 _DOCUMENT_KEYS = {"path", "title", "student"}
 _PART_KEYS = {"id", "start", "end", "points", "title"}
-_HINT_QUOTE_CHARS = 200      # the closest-passage hint compares this much of a quote (difflib is O(n*m))
-_HINT_DOCUMENT_CHARS = 200_000  # ... and only in documents up to this long, so a bad key fails fast
-
 
 _REPR = reprlib.Repr()
 _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict, _REPR.maxlevel = 80, 80, 6, 6, 3
@@ -69,18 +80,34 @@ class Part:
 @dataclass(frozen=True)
 class Statement:
     index: int          # 1-based position among the key's statements
-    line: int           # line of its [[statement]] header in the key file
+    line: int           # line of its [[statement]] header in the key file (0: unknown)
     part: str
     quote: str
-    claims: tuple[str, ...]
-    stance: str
+    stances: tuple[tuple[str, str], ...]   # (claim id, "asserts" | "denies"), in key order
     note: str = ""
     start: int = 0      # character span of the quote in the document
     end: int = 0
+    status: str = ""    # "" (judged by its claims), "no-claim" or "needs-review"
+    review: str = ""
+    override: str = ""
+    comment: str = ""
+
+    @property
+    def claims(self) -> tuple[str, ...]:
+        return tuple(c for c, _ in self.stances)
+
+    @property
+    def stance(self) -> str:
+        """The stance shared by every claim; "mixed" when they differ, "" without claims."""
+        kinds = {s for _, s in self.stances}
+        return kinds.pop() if len(kinds) == 1 else ("mixed" if kinds else "")
+
+    def stance_of(self, claim_id: str) -> str:
+        return dict(self.stances)[claim_id]
 
     @property
     def label(self) -> str:
-        return f"statement {self.index} (line {self.line})"
+        return f"statement {self.index}" + (f" (line {self.line})" if self.line else "")
 
 
 @dataclass(frozen=True)
@@ -91,61 +118,11 @@ class AnswerKey:
     title: str
     parts: tuple[Part, ...]
     statements: tuple[Statement, ...] = field(default_factory=tuple)
+    student: str = ""
+    warnings: tuple[str, ...] = ()
 
     def claim_ids(self) -> list[str]:
         return list(dict.fromkeys(c for s in self.statements for c in s.claims))
-
-
-@functools.lru_cache(maxsize=4)  # one document, normalised once however many quotes look into it
-def _normalise(text: str) -> tuple[str, list[int]]:
-    """Collapse whitespace runs to one space; return the text and a map to original offsets."""
-    out: list[str] = []
-    index: list[int] = []
-    pos = 0
-    for m in _SPACE_RUN.finditer(text):
-        out.append(text[pos:m.start()])
-        index.extend(range(pos, m.start()))
-        out.append(" ")
-        index.append(m.start())
-        pos = m.end()
-    out.append(text[pos:])
-    index.extend(range(pos, len(text)))
-    index.append(len(text))
-    return "".join(out), index
-
-
-_SPACE_RUN = re.compile(r"\s+")
-
-
-def find_quote(document: str, quote: str) -> tuple[int, int] | None:
-    """The span of ``quote`` in ``document``, verbatim up to runs of whitespace, or None."""
-    pos = document.find(quote)
-    if pos >= 0:
-        return pos, pos + len(quote)
-    q_n = " ".join(quote.split())
-    if not q_n or len(q_n) > len(document):
-        return None
-    doc_n, index = _normalise(document)
-    pos = doc_n.find(q_n)
-    if pos < 0:
-        return None
-    return index[pos], index[pos + len(q_n) - 1] + 1
-
-
-def _closest_passage(document: str, quote: str) -> str:
-    if len(document) > _HINT_DOCUMENT_CHARS:
-        return ""
-    doc_n, _ = _normalise(document)
-    q_n = " ".join(quote.split())[:_HINT_QUOTE_CHARS]
-    if not q_n:
-        return ""
-    sm = difflib.SequenceMatcher(None, doc_n, q_n, autojunk=False)
-    m = sm.find_longest_match(0, len(doc_n), 0, len(q_n))
-    if m.size < 8:
-        return ""
-    start = max(0, m.a - m.b)
-    passage = doc_n[start:start + len(q_n) + 20]
-    return passage if len(passage) < 240 else passage[:237] + "..."
 
 
 _HEADER = re.compile(r"\s*\[\[\s*statement\s*\]\]")
@@ -239,16 +216,100 @@ def _unknown_fields(entry: dict, allowed: set[str], where: str, key_path: str) -
                              + f"; allowed: {', '.join(sorted(allowed))}", path=key_path, entry=where)
 
 
+
+
+def _unknown_claim(c: str, part: str, known: set[str], kp: str, where: str) -> AnswerKeyError:
+    """The message for an unknown id: suggestions from the same question part first."""
+    question = part.split(".")[0]
+    near = [k for k in difflib.get_close_matches(c, sorted(known), n=8, cutoff=0.5)]
+    near = sorted(near, key=lambda k: (not k.startswith(part), not k.startswith(question)))[:3]
+    return AnswerKeyError(f"unknown claim id {_show(c)}" + (f"; did you mean {', '.join(near)}?" if near
+                          else "; `verify list` shows the bank"), path=kp, entry=where)
+
+
+def _stances(entry: dict, where: str, kp: str) -> list[tuple[str, str]]:
+    """The (claim, stance) pairs of a statement: a list with one ``stance``, or a table."""
+    claims = entry.get("claims", [])
+    if isinstance(claims, dict):
+        if "stance" in entry:
+            raise AnswerKeyError("give either claims = [...] with stance, or a claims table with a stance per "
+                                 "claim, not both", path=kp, entry=where)
+        pairs = list(claims.items())
+    elif isinstance(claims, list):
+        for c in claims:
+            if not isinstance(c, str):
+                raise AnswerKeyError(f"claim ids must be strings, got {_show(c)}", path=kp, entry=where)
+        if len(set(claims)) != len(claims):
+            dup = next(c for c in claims if claims.count(c) > 1)
+            raise AnswerKeyError(f"claims lists {_show(dup)} twice; list each id once", path=kp, entry=where)
+        stance = _typed(entry, "stance", str, where, kp, required=bool(claims))
+        pairs = [(c, stance) for c in claims]
+    else:
+        raise AnswerKeyError(f"field 'claims' must be a list of ids or a table {{id = \"asserts\"|\"denies\"}}, "
+                             f"got {type(claims).__name__} {_show(claims)}", path=kp, entry=where)
+    for c, stance in pairs:
+        if stance not in STANCES:
+            hint = difflib.get_close_matches(str(stance).lower(), STANCES, n=1)
+            raise AnswerKeyError(f"stance {_show(stance)} is not one of {', '.join(STANCES)}"
+                                 + (f" (did you mean {hint[0]!r}?)" if hint else "") + f"; claim {_show(c)}",
+                                 path=kp, entry=where)
+    return pairs
+
+
+def _choice(entry: dict, name: str, allowed: tuple[str, ...], where: str, kp: str) -> str:
+    value = _typed(entry, name, str, where, kp, required=False) or ""
+    if value and value not in allowed:
+        hint = difflib.get_close_matches(value.lower(), allowed, n=1)
+        raise AnswerKeyError(f"{name} {_show(value)} is not one of {', '.join(allowed)}"
+                             + (f" (did you mean {hint[0]!r}?)" if hint else ""), path=kp, entry=where)
+    return value
+
+
 def load_key(path: str | Path, *, known_claims: set[str] | None = None) -> AnswerKey:
     """Parse and validate an answer key.  ``known_claims`` (default: the loaded bank) checks ids."""
-    key_path = Path(path)
-    kp = str(path)
-    raw = _read_text(key_path, "answer key", kp)
+    return parse_key(_read_text(Path(path), "answer key", str(path)), path, known_claims=known_claims)
+
+
+def parse_key(raw: str, path: str | Path, *, known_claims: set[str] | None = None) -> AnswerKey:
+    """Validate key text ``raw`` as if read from ``path`` (its folder holds the document)."""
+    key_path, kp = Path(path), str(path)
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         raise AnswerKeyError(f"invalid TOML: {exc}", path=kp) from None
+    doc_path, document, title, student = _document(data, key_path, kp)
+    unknown_top = sorted(set(data) - {"document", "part", "statement"})
+    if unknown_top:
+        raise AnswerKeyError(f"unknown table {unknown_top[0]!r}; a key has [document], [[part]] and [[statement]]",
+                             path=kp)
+    parts = _parts(data.get("part", []), document, kp)
+    raw_statements = data.get("statement")
+    if not isinstance(raw_statements, list) or not raw_statements:
+        raise AnswerKeyError("no [[statement]] entries: a key maps quotes of the document to claims", path=kp)
+    if known_claims is None:
+        from .bank import load_bank
 
+        known_claims = {c.id for c in load_bank()}
+    lines = _statement_lines(raw)
+    if len(lines) != len(raw_statements):   # e.g. an inline array of tables: no line is better than a wrong one
+        lines = [0] * len(raw_statements)
+    spans = {p.id: p for p in parts}
+    statements, seen, warnings = [], {}, []
+    for i, (entry, line) in enumerate(zip(raw_statements, lines), 1):
+        st = _statement(i, line, entry, document, spans, known_claims, kp, warnings)
+        sig = (_fold_quote(st.quote), tuple(sorted(st.stances)), st.status)
+        if sig in seen:
+            raise AnswerKeyError(f"duplicate of statement {seen[sig]} (same quote, claims and stance); remove one",
+                                 path=kp, entry=st.label)
+        seen[sig] = i
+        statements.append(st)
+    warnings += _contradictions(statements)
+    return AnswerKey(key_path, doc_path, document, title, tuple(parts), tuple(statements), student,
+                     tuple(warnings))
+
+
+def _document(data: dict, key_path: Path, kp: str) -> tuple[Path, str, str, str]:
+    """The [document] table: (document path, its text, title, student id)."""
     doc = data.get("document")
     if not isinstance(doc, dict):
         raise AnswerKeyError("missing [document] table with path = \"<answers file>\"", path=kp)
@@ -269,25 +330,22 @@ def load_key(path: str | Path, *, known_claims: set[str] | None = None) -> Answe
     document = _read_text(doc_path, "answer document", kp)
     if not document.strip():
         raise AnswerKeyError(f"answer document {_show(rel)} is empty", path=kp, entry="[document]")
-    title = doc.get("title", "") if isinstance(doc.get("title", ""), str) else ""
+    title = _typed(doc, "title", str, "[document]", kp, required=False) or ""
+    student = (_typed(doc, "student", str, "[document]", kp, required=False) or "").strip()
+    return doc_path, document, title, student
 
-    unknown_top = sorted(set(data) - {"document", "part", "statement"})
-    if unknown_top:
-        raise AnswerKeyError(f"unknown table {unknown_top[0]!r}; a key has [document], [[part]] and [[statement]]",
-                             path=kp)
 
-    parts = []
-    raw_parts = data.get("part", [])
+def _parts(raw_parts, document: str, kp: str) -> list[Part]:
     if not isinstance(raw_parts, list):
         raise AnswerKeyError("'part' must be an array of tables ([[part]])", path=kp)
+    parts = []
     for i, entry in enumerate(raw_parts, 1):
         where = f"part {i}"
         if not isinstance(entry, dict):
             raise AnswerKeyError("must be a table", path=kp, entry=where)
         _unknown_fields(entry, _PART_KEYS, where, kp)
         pid = _typed(entry, "id", str, where, kp)
-        start = _typed(entry, "start", int, where, kp)
-        end = _typed(entry, "end", int, where, kp)
+        start, end = _typed(entry, "start", int, where, kp), _typed(entry, "end", int, where, kp)
         points = _typed(entry, "points", float, where, kp, required=False)
         if not (0 <= start < end <= len(document)):
             raise AnswerKeyError(f"span {start}..{end} is not inside the document (0..{len(document)})",
@@ -296,65 +354,70 @@ def load_key(path: str | Path, *, known_claims: set[str] | None = None) -> Answe
             raise AnswerKeyError(f"points must be a finite number >= 0, got {points}", path=kp,
                                  entry=f"{where} ({_show(pid)})")
         parts.append(Part(pid, start, end, 1.0 if points is None else float(points),
-                          entry.get("title", "") if isinstance(entry.get("title", ""), str) else ""))
+                          _typed(entry, "title", str, where, kp, required=False) or ""))
     if len({p.id for p in parts}) != len(parts):
         dup = next(p.id for p in parts if sum(q.id == p.id for q in parts) > 1)
         raise AnswerKeyError(f"part id {_show(dup)} is declared twice; give each [[part]] its own id", path=kp)
+    return parts
 
-    raw_statements = data.get("statement")
-    if not isinstance(raw_statements, list) or not raw_statements:
-        raise AnswerKeyError("no [[statement]] entries: a key maps quotes of the document to claims", path=kp)
-    if known_claims is None:
-        from .bank import load_bank
 
-        known_claims = {c.id for c in load_bank()}
-    lines = _statement_lines(raw)
-    if len(lines) != len(raw_statements):   # e.g. an inline array of tables: no line is better than a wrong one
-        lines = []
-    part_ids = {p.id for p in parts}
-    statements, seen = [], {}
-    for i, entry in enumerate(raw_statements, 1):
-        line = lines[i - 1] if i - 1 < len(lines) else 0
-        where = f"statement {i} (line {line})" if line else f"statement {i}"
-        if not isinstance(entry, dict):
-            raise AnswerKeyError("must be a table", path=kp, entry=where)
-        _unknown_fields(entry, _STATEMENT_KEYS, where, kp)
-        part = _typed(entry, "part", str, where, kp)
-        quote = _typed(entry, "quote", str, where, kp)
-        claims = _typed(entry, "claims", list, where, kp)
-        stance = _typed(entry, "stance", str, where, kp)
-        note = _typed(entry, "note", str, where, kp, required=False) or ""
-        if part_ids and part not in part_ids:
-            hint = difflib.get_close_matches(part, sorted(part_ids), n=1)
-            raise AnswerKeyError(f"part {_show(part)} is not declared in [[part]]" + (f"; did you mean {hint[0]!r}?" if hint else ""),
-                                 path=kp, entry=where)
-        if not quote.strip():
-            raise AnswerKeyError("quote is empty; copy the sentence from the document", path=kp, entry=where)
-        if not claims:
-            raise AnswerKeyError("claims is empty; name at least one claim id (see `verify list`)", path=kp, entry=where)
-        for c in claims:
-            if not isinstance(c, str):
-                raise AnswerKeyError(f"claim ids must be strings, got {_show(c)}", path=kp, entry=where)
-            if c not in known_claims:
-                near = difflib.get_close_matches(c, sorted(known_claims), n=3, cutoff=0.6)
-                raise AnswerKeyError(f"unknown claim id {_show(c)}" + (f"; did you mean {', '.join(near)}?" if near
-                                     else "; `verify list` shows the bank"), path=kp, entry=where)
-        if len(set(claims)) != len(claims):
-            dup = next(c for c in claims if claims.count(c) > 1)
-            raise AnswerKeyError(f"claims lists {_show(dup)} twice; list each id once", path=kp, entry=where)
-        if stance not in STANCES:
-            hint = difflib.get_close_matches(stance.lower(), STANCES, n=1)
-            raise AnswerKeyError(f"stance {_show(stance)} is not one of {', '.join(STANCES)}"
-                                 + (f" (did you mean {hint[0]!r}?)" if hint else ""), path=kp, entry=where)
-        span = find_quote(document, quote)
-        if span is None:
-            near = _closest_passage(document, quote)
-            raise AnswerKeyError(f"quote {_show(quote)} is not in the document verbatim"
-                                 + (f"; closest passage: {near!r}" if near else ""), path=kp, entry=where)
-        sig = (" ".join(quote.split()), tuple(claims), stance)
-        if sig in seen:
-            raise AnswerKeyError(f"duplicate of statement {seen[sig]} (same quote, claims and stance); remove one",
-                                 path=kp, entry=where)
-        seen[sig] = i
-        statements.append(Statement(i, line, part, quote, tuple(claims), stance, note, span[0], span[1]))
-    return AnswerKey(key_path, doc_path, document, title, tuple(parts), tuple(statements))
+def _statement(i: int, line: int, entry, document: str, spans: dict[str, Part], known_claims: set[str],
+               kp: str, warnings: list[str]) -> Statement:
+    """One [[statement]], validated; doubtful but usable mappings are appended to ``warnings``."""
+    where = f"statement {i} (line {line})" if line else f"statement {i}"
+    if not isinstance(entry, dict):
+        raise AnswerKeyError("must be a table", path=kp, entry=where)
+    _unknown_fields(entry, _STATEMENT_KEYS, where, kp)
+    part = _typed(entry, "part", str, where, kp)
+    quote = _typed(entry, "quote", str, where, kp)
+    note = _typed(entry, "note", str, where, kp, required=False) or ""
+    status = _choice(entry, "status", STATUSES, where, kp)
+    review = _choice(entry, "review", REVIEWS, where, kp)
+    override = _choice(entry, "override", OVERRIDES, where, kp)
+    comment = (_typed(entry, "comment", str, where, kp, required=False) or "").strip()
+    if override and not comment:
+        raise AnswerKeyError(f"override = {override!r} needs a comment saying why (comment = \"...\"); "
+                             "the student sees it", path=kp, entry=where)
+    if spans and part not in spans:
+        hint = difflib.get_close_matches(part, sorted(spans), n=1)
+        raise AnswerKeyError(f"part {_show(part)} is not declared in [[part]]" + (f"; did you mean {hint[0]!r}?" if hint else ""),
+                             path=kp, entry=where)
+    if not quote.strip():
+        raise AnswerKeyError("quote is empty; copy the sentence from the document", path=kp, entry=where)
+    pairs = _stances(entry, where, kp)
+    if status == "no-claim" and pairs:
+        raise AnswerKeyError("status = \"no-claim\" means no claim judges it: remove claims (or the status)",
+                             path=kp, entry=where)
+    if not pairs and status not in STATUSES:
+        raise AnswerKeyError("claims is empty; name at least one claim id (see `verify list`), or mark "
+                             "the statement status = \"no-claim\"", path=kp, entry=where)
+    for c, _ in pairs:
+        if c not in known_claims:
+            raise _unknown_claim(c, part, known_claims, kp, where)
+    found = find_quotes(document, quote)
+    if not found:
+        near = closest_passage(document, quote)
+        raise AnswerKeyError(f"quote {_show(quote)} is not in the document verbatim"
+                             + (f"; closest passage: {near!r}" if near else ""), path=kp, entry=where)
+    span = found[0]
+    if part in spans:   # the occurrence inside its part, if the quote occurs more than once
+        p = spans[part]
+        span = next((s for s in found if p.start <= s[0] < p.end), span)
+        if not (p.start <= span[0] and span[1] <= p.end):
+            warnings.append(f"{where}: quote {_show(quote, 60)} lies outside part {part!r} "
+                            f"(characters {p.start}..{p.end}); check the part")
+    if len(found) > 1:
+        warnings.append(f"{where}: quote {_show(quote, 60)} occurs {len(found)} times in the document; "
+                        f"graded at character {span[0]}; quote more words to make it unique")
+    return Statement(i, line, part, quote, tuple(pairs), note, span[0], span[1], status, review, override, comment)
+
+
+def _contradictions(statements: list[Statement]) -> list[str]:
+    """A claim the key both asserts and denies: the student contradicts themself, or the key is wrong."""
+    by_claim: dict[str, dict[str, list[int]]] = {}
+    for st in statements:
+        for c, stance in st.stances:
+            by_claim.setdefault(c, {}).setdefault(stance, []).append(st.index)
+    return [f"claim {c!r} is asserted (statement {', '.join(map(str, s['asserts']))}) and denied "
+            f"(statement {', '.join(map(str, s['denies']))}); check the key, or keep both if the student "
+            "contradicts themself" for c, s in by_claim.items() if len(s) == 2]

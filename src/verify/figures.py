@@ -17,14 +17,19 @@ canvas; without it nothing is drawn and the report says so in one line.  torchvi
 
 from __future__ import annotations
 
+import base64
+import io
 import math
 import re
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote
 
+from .evidence import curve, image_samples  # the builders live below the experiments that call them
+
 __all__ = ["PLOTTERS", "register", "curve", "image_samples", "figure_keys", "matplotlib_missing",
-           "render", "write_figures", "report_figures", "NO_MATPLOTLIB", "NO_OUTPUT"]
+           "render", "write_figures", "report_figures", "embedded_figures", "figure_title", "data_uri",
+           "NO_MATPLOTLIB", "NO_OUTPUT"]
 
 NO_MATPLOTLIB = "figures skipped: matplotlib not installed; pip install -e '.[report]'"
 NO_OUTPUT = "figures skipped: the report went to stdout; give --output PATH to write them beside it"
@@ -40,106 +45,83 @@ def register(key: str):
     return deco
 
 
-# --------------------------------------------------------------------------- evidence builders
-
-def curve(x: Sequence[float], groups: Iterable[Sequence[float]], *, level: float = 0.95,
-          x_label: str = "x", y_label: str = "y", x_scale: str = "linear", breakpoint: float | None = None,
-          lines: Sequence[Mapping[str, Any]] = (), digits: int = 4) -> dict[str, Any]:
-    """The ``"curve"`` evidence: per x level the mean of its group and a t-interval at ``level``.
-
-    The interval is mean +- t_{(1+level)/2, n-1} * sd / sqrt(n) over the group (the seeds); a group
-    of one value gets a zero-width band.
-    """
-    import numpy as np
-    from scipy import stats as st
-
-    mean, low, high, n = [], [], [], []
-    for g in groups:
-        a = np.asarray(g, float)
-        m = float(a.mean())
-        half = float(st.t.ppf((1 + level) / 2, len(a) - 1) * a.std(ddof=1) / math.sqrt(len(a))) if len(a) > 1 else 0.0
-        mean.append(round(m, digits))
-        low.append(round(m - half, digits))
-        high.append(round(m + half, digits))
-        n.append(len(a))
-    out: dict[str, Any] = {"x": [float(v) for v in x], "mean": mean, "low": low, "high": high, "n": n,
-                           "level": level, "x_label": x_label, "y_label": y_label, "x_scale": x_scale}
-    if len(out["x"]) != len(mean):
-        raise ValueError(f"curve: {len(out['x'])} x levels but {len(mean)} groups")
-    if breakpoint is not None:
-        out["breakpoint"] = float(breakpoint)
-    if lines:
-        out["lines"] = [{"x": [float(v) for v in ln["x"]], "y": [round(float(v), digits) for v in ln["y"]],
-                         **({"label": ln["label"]} if "label" in ln else {})} for ln in lines]
-    return out
-
-
-def image_samples(images, *, title: str = "", decimals: int = 3) -> dict[str, Any]:
-    """The ``"samples_8x8"`` evidence: images (N, 64) or (N, 8, 8) in [0, 1] as nested lists."""
-    import numpy as np
-
-    a = np.asarray(images.detach().cpu() if hasattr(images, "detach") else images, float).reshape(-1, 8, 8)
-    return {"images": np.round(a, decimals).tolist(), "title": title}
-
-
 # --------------------------------------------------------------------------- plotters
 
 def _ticks(xs: Sequence[float]) -> list[str]:
     return [f"{v:g}" for v in xs]
 
 
+def _clip_to_side(ln: Mapping[str, Any], bp: float | None, xmin: float, xmax: float, log: bool):
+    """A fitted limb restricted to its own side of the breakpoint (and to the measured x range)."""
+    xs, ys = [float(v) for v in ln["x"]], [float(v) for v in ln["y"]]
+    if len(xs) != 2 or xs[0] == xs[1]:
+        return xs, ys
+    t = (lambda v: math.log2(v)) if log else (lambda v: v)
+    lo, hi = xmin, xmax
+    if bp is not None:
+        left = (xs[0] + xs[1]) / 2 <= bp if not log else math.sqrt(xs[0] * xs[1]) <= bp
+        lo, hi = (xmin, bp) if left else (bp, xmax)
+    a, b = max(min(xs), lo), min(max(xs), hi)
+    slope = (ys[1] - ys[0]) / (t(xs[1]) - t(xs[0]))
+    at = (lambda v: ys[0] + slope * (t(v) - t(xs[0])))
+    return [a, b], [at(a), at(b)]
+
+
+def _cap(xs, ys, top: float, log: bool):
+    """Cut a segment where it crosses ``top`` (an accuracy above 1 is not a thing to draw)."""
+    if max(ys) <= top:
+        return xs, ys
+    if min(ys) >= top:
+        return [], []
+    t = (lambda v: math.log2(v)) if log else (lambda v: v)
+    (x0, x1), (y0, y1) = xs, ys
+    u = t(x0) + (top - y0) / (y1 - y0) * (t(x1) - t(x0))
+    xc = 2 ** u if log else u
+    return ([x0, xc], [y0, top]) if y0 < top else ([xc, x1], [top, y1])
+
+
 @register("curve")
 def _plot_curve(fig, c: Mapping[str, Any]) -> None:
+    """Mean with its band (the interval stored in the verdict), the fitted limbs each over its own
+    side, the breakpoint; accuracy plots never draw above 1."""
     ax = fig.add_subplot(1, 1, 1)
     x, mean, low, high = c["x"], c["mean"], c["low"], c["high"]
+    log = c.get("x_scale") == "log2"
+    accuracy = "accuracy" in str(c.get("y_label", "")).lower()
     n = sorted(set(c.get("n", [])))
-    band = f"{c.get('level', 0.95):.0%} t-interval" + (f" over {n[0]} seeds" if len(n) == 1 else " over seeds")
-    ax.fill_between(x, low, high, color="tab:blue", alpha=0.25, linewidth=0, label=band)
-    ax.plot(x, mean, "o-", color="tab:blue", markersize=4, label="mean")
+    band = f"{c.get('level', 0.95):.0%} interval of the mean" + (f" ({n[0]} seeds)" if len(n) == 1 else "")
+    ax.fill_between(x, low, high, color="tab:blue", alpha=0.3, linewidth=0.8, edgecolor="tab:blue", label=band)
+    ax.plot(x, mean, "o-", color="tab:blue", markersize=5, linewidth=1.8, label="mean over seeds")
+    bp = c.get("breakpoint")
     for i, ln in enumerate(c.get("lines", [])):
-        ax.plot(ln["x"], ln["y"], "--", color="tab:orange", linewidth=1.2,
-                label=ln.get("label", "fitted lines" if i == 0 else None))
-    if c.get("breakpoint") is not None:
-        ax.axvline(c["breakpoint"], color="tab:red", linestyle=":", linewidth=1.2,
-                   label=f"two-lines breakpoint ({c.get('x_label', 'x')}={c['breakpoint']:g})")
-    if c.get("x_scale") == "log2":
+        xs, ys = _clip_to_side(ln, bp, min(x), max(x), log)
+        if accuracy:
+            xs, ys = _cap(xs, ys, 1.0, log)
+        if xs:
+            ax.plot(xs, ys, "--", color="tab:orange", linewidth=2.0,
+                    label=ln.get("label", "fitted line, each side" if i == 0 else None))
+    if bp is not None:
+        ax.axvline(bp, color="tab:red", linestyle=":", linewidth=1.5,
+                   label=f"breakpoint ({c.get('x_label', 'x')} = {bp:g})")
+    if log:
         ax.set_xscale("log", base=2)
         ax.set_xticks(x, _ticks(x))
         ax.minorticks_off()
-    ax.set_xlabel(c.get("x_label", "x") + (" (log2 scale)" if c.get("x_scale") == "log2" else ""))
-    ax.set_ylabel(c.get("y_label", "y"))
+    if accuracy:
+        ax.set_ylim(top=min(ax.get_ylim()[1], 1.02))
+    ax.set_xlabel(c.get("x_label", "x") + (" (log scale)" if log else ""), fontsize=11)
+    ax.set_ylabel(c.get("y_label", "y"), fontsize=11)
+    ax.tick_params(labelsize=10)
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", fontsize=7)
-    if c.get("breakpoint") is not None:  # the decision is about the limb after the breakpoint: zoom on it
-        sel = [i for i, v in enumerate(x) if v >= c["breakpoint"]]
-        lo, hi = (min(low[i] for i in sel), max(high[i] for i in sel)) if sel else (0.0, 0.0)
-        # only where that limb is squeezed into under a quarter of the y range (a plateau)
-        if len(sel) >= 2 and hi - lo < 0.25 * (max(high) - min(low)):
-            pad = max(hi - lo, 1e-3) * 0.25
-            ins = ax.inset_axes([0.55, 0.1, 0.4, 0.38])
-            xs = [x[i] for i in sel]
-            ins.fill_between(xs, [low[i] for i in sel], [high[i] for i in sel], color="tab:blue", alpha=0.25,
-                             linewidth=0)
-            ins.plot(xs, [mean[i] for i in sel], "o-", color="tab:blue", markersize=3)
-            for ln in c.get("lines", []):
-                if min(ln["x"]) >= c["breakpoint"]:
-                    ins.plot(ln["x"], ln["y"], "--", color="tab:orange", linewidth=1.0)
-            if c.get("x_scale") == "log2":
-                ins.set_xscale("log", base=2)
-                ins.set_xticks(xs, _ticks(xs))
-                ins.minorticks_off()
-            ins.set_ylim(lo - pad, hi + pad)
-            ins.tick_params(labelsize=6)
-            ins.set_title("from the breakpoint, zoomed", fontsize=6)
-            ins.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize=8, framealpha=0.9)
 
 
-def _tile(images, pad_value: float = 0.5):
+def _tile(images, pad_value: float = 0.5, per_row: int | None = None):
     """(N, 8, 8) images as one (H, W) array, 1-pixel grid lines: torchvision's make_grid if it imports."""
     import numpy as np
 
-    a = np.asarray(images, float)
-    per_row = math.ceil(math.sqrt(len(a)))
+    a = np.asarray(images, float).reshape(-1, 8, 8)
+    per_row = per_row or math.ceil(math.sqrt(len(a)))
     try:  # any failure (absent, or a CUDA build whose import raises RuntimeError) falls back to numpy
         import torch
         from torchvision.utils import make_grid
@@ -156,14 +138,35 @@ def _tile(images, pad_value: float = 0.5):
     return grid
 
 
+def _real_digits(n: int):
+    """``n`` real digits (one per class while they last), for the row beside generated samples."""
+    try:
+        from .lab.data import digits
+
+        images, labels = digits()
+        first = [int((labels == k).nonzero()[0]) for k in range(10)]
+        return images[first[:n]].numpy()
+    except Exception:  # no data, no torch: the grid shows the samples alone
+        return None
+
+
 @register("samples_8x8")
 def _plot_samples(fig, s) -> None:
+    """Generated samples, with a row of real digits above them (evidence ``real``, else the fixture)."""
     images = s["images"] if isinstance(s, Mapping) else s
-    ax = fig.add_subplot(1, 1, 1)
-    ax.imshow(_tile(images), cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
+    real = s.get("real") if isinstance(s, Mapping) else None
+    per_row = math.ceil(math.sqrt(len(images)))
+    real = _real_digits(per_row) if real is None else real
+    axes = fig.subplots(2, 1, height_ratios=[1, per_row]) if real is not None and len(real) else [None, fig.add_subplot(1, 1, 1)]
+    if axes[0] is not None:
+        axes[0].imshow(_tile(real, per_row=per_row), cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
+        axes[0].set_axis_off()
+        axes[0].set_title("real digits", fontsize=10)
+    ax = axes[1]
+    ax.imshow(_tile(images, per_row=per_row), cmap="gray_r", vmin=0.0, vmax=1.0, interpolation="nearest")
     ax.set_axis_off()
     title = s.get("title", "") if isinstance(s, Mapping) else ""
-    ax.set_title(title or f"{len(images)} samples (8x8)", fontsize=8, wrap=True)
+    ax.set_title(title or f"{len(images)} generated samples (8x8)", fontsize=10, wrap=True)
 
 
 # --------------------------------------------------------------------------- drawing
@@ -183,7 +186,8 @@ def matplotlib_missing() -> str:
     return ""
 
 
-def render(evidence: Mapping[str, Any], path: str | Path, *, title: str = "") -> Path | None:
+def render(evidence: Mapping[str, Any], path: str | Path | io.BytesIO, *, title: str = "",
+           dpi: int = 100) -> Path | io.BytesIO | None:
     """Draw every known entry of ``evidence`` side by side into one PNG at ``path``; None if none."""
     keys = figure_keys(evidence)
     if not keys:
@@ -191,25 +195,47 @@ def render(evidence: Mapping[str, Any], path: str | Path, *, title: str = "") ->
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    widths = [6.0 if k == "curve" else 3.6 for k in keys]
-    fig = Figure(figsize=(sum(widths), 4.2), dpi=100, layout="constrained")
+    widths = [6.4 if k == "curve" else 3.8 for k in keys]
+    fig = Figure(figsize=(sum(widths), 4.6), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)  # the Agg canvas: no display, no pyplot state
     subs = fig.subfigures(1, len(keys), width_ratios=widths) if len(keys) > 1 else [fig]
     for sub, key in zip(subs, keys):
         PLOTTERS[key](sub, evidence[key])
     if title:
-        fig.suptitle(title, fontsize=9)
-    path = Path(path)
-    fig.savefig(path, format="png")
-    return path
+        fig.suptitle(title, fontsize=11, wrap=True)
+    target = path if isinstance(path, io.BytesIO) else Path(path)
+    fig.savefig(target, format="png")
+    return target
+
+
+ANSWER = {"HOLDS": "Yes", "REFUTED": "No", "INCONCLUSIVE": "Not decided"}
+
+
+def figure_title(v, statements: Mapping[str, str] | None = None) -> str:
+    """What was tested and what came out, e.g. "Does accuracy fall at large h? No".
+
+    The question comes from the evidence (``question``) when the claim gives one, else from the
+    claim's statement ("Tested: ... -> No")."""
+    outcome = v.outcome.value if hasattr(v.outcome, "value") else str(v.outcome)
+    answer = ANSWER.get(outcome, outcome) + (" (under its falsifier)" if v.falsified else "")
+    question = next((e.get("question") for e in v.evidence.values() if isinstance(e, Mapping) and e.get("question")), "")
+    if question:
+        return f"{question} {answer}"
+    statement = (statements or {}).get(v.claim, "")
+    if statement:
+        text = statement if len(statement) <= 110 else statement[:107] + "..."
+        return f"Tested: {text}\nHolds? {answer}"
+    return f"Holds? {answer}"
 
 
 def _file_name(claim_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", claim_id).lstrip(".") + ".png"
 
 
-def write_figures(verdicts: Iterable, folder: str | Path) -> dict[str, Path]:
-    """One PNG per verdict with drawable evidence, named ``<claim id>.png``, inside ``folder`` only."""
+def write_figures(verdicts: Iterable, folder: str | Path,
+                  titles: Mapping[str, str] | None = None) -> dict[str, Path]:
+    """One PNG per verdict with drawable evidence, named ``<claim id>.png``, inside ``folder`` only.
+    ``titles`` maps claim ids to their statements (the figure's title says what was tested)."""
     folder = Path(folder)
     out: dict[str, Path] = {}
     for v in verdicts:
@@ -219,13 +245,13 @@ def write_figures(verdicts: Iterable, folder: str | Path) -> dict[str, Path]:
         if path.resolve().parent != folder.resolve():  # a claim id can never place a file elsewhere
             raise ValueError(f"figure path {path} for claim {v.claim!r} leaves {folder}")
         folder.mkdir(parents=True, exist_ok=True)
-        title = f"{v.claim}: {v.outcome.value}" + (" (under its falsifier)" if v.falsified else "")
-        render(v.evidence, path, title=title)
+        render(v.evidence, path, title=figure_title(v, titles))
         out[v.claim] = path
     return out
 
 
-def report_figures(verdicts: Iterable, output: str | Path | None) -> tuple[dict[str, str], str]:
+def report_figures(verdicts: Iterable, output: str | Path | None,
+                   titles: Mapping[str, str] | None = None) -> tuple[dict[str, str], str]:
     """Figures for a Markdown report written to ``output``: (claim id -> relative link, note).
 
     They go to ``<output stem>_figures/`` beside ``output``; the links are relative to the report's
@@ -240,5 +266,32 @@ def report_figures(verdicts: Iterable, output: str | Path | None) -> tuple[dict[
     if output.is_dir():  # the caller refuses this path; write nothing for it
         return {}, ""
     folder = output.parent / f"{output.stem}_figures"
-    paths = write_figures(verdicts, folder)
+    paths = write_figures(verdicts, folder, titles)
     return {cid: quote(f"{folder.name}/{p.name}") for cid, p in paths.items()}, ""
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def embedded_figures(verdicts: Iterable, titles: Mapping[str, str] | None = None, *,
+                     budget: int = 700 * 1024, dpi: int = 72) -> tuple[dict[str, str], str]:
+    """Figures as data URIs (claim id -> URI, note), for a page that must stand alone (a CI job
+    summary, a student's feedback).  They stop before ``budget`` bytes of URI; the note says so."""
+    note = matplotlib_missing()
+    if note:
+        return {}, note
+    out: dict[str, str] = {}
+    used, left_out = 0, 0
+    for v in verdicts:
+        if v.claim in out or not figure_keys(v.evidence):
+            continue
+        buf = render(v.evidence, io.BytesIO(), title=figure_title(v, titles), dpi=dpi)
+        uri = data_uri(buf.getvalue())
+        if used + len(uri) > budget:
+            left_out += 1
+            continue
+        out[v.claim] = uri
+        used += len(uri)
+    return out, (f"{left_out} figure(s) left out: the page would exceed GitHub's 1 MiB job-summary limit"
+                 if left_out else "")

@@ -1,31 +1,35 @@
 """CNN vs MLP on the 8x8 digits: what each model costs, what each can represent, how each reacts
 to scrambled or shifted pixels.  Shared by the q03a/q03b claims (``claims/q03_cnn_vs_mlp.py``).
 
-Three kinds of tool live here:
+Two kinds of tool live here:
 
 * exact structure: :func:`conv_matrix` builds the (doubly-block-Toeplitz) matrix of a ``conv2d``,
   :func:`cnn_as_mlp` rewrites a conv-ReLU net as a fully connected net of the same depth,
-  :func:`param_count` / :func:`flop_count` count parameters and FLOPs of one forward pass;
-* data transforms: :func:`shift` (zero-filled translation, no wrap-around, no torchvision) and a
-  fixed pixel permutation;
-* :func:`digits_run`: one vmapped seed ensemble trained on (optionally permuted) digits, memoised
-  with :func:`verify.lab.memo.shared` so every claim that reads it trains it once per process.
+  :func:`superposition_gap`, :func:`linearly_separable`, :func:`conv_projection_residual`;
+* :func:`digits_run` / :func:`split_run`: vmapped seed ensembles trained on (optionally permuted)
+  digits, memoised with :func:`verify.lab.memo.shared` so every claim that reads one trains it once
+  per process (keyed by its :class:`~verify.seeding.SeedStream`).
+
+Parameter and FLOP counts, shifts and pixel permutations come from :mod:`verify.lab.measure`; the
+claims' measurements are in :mod:`verify.experiments.cnn_mlp_measures`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 import torch
 from torch import nn
 
+from ..lab.measure import forward_flops, param_count, pixel_permutation, shift
 from ..lab.memo import shared
-from ..lab.models import ConvNet, LocallyConnected
+from ..lab.models import ConvNet
+from ..seeding import SeedStream
 
-__all__ = ["ConvNet", "LocallyConnected", "conv_matrix", "cnn_as_mlp", "param_count", "flop_count",
-           "shift", "pixel_permutation", "make_model", "digits_run", "DigitsRun", "run_from_protocol",
-           "superposition_gap", "linearly_separable", "conv_projection_residual", "activation_bytes",
-           "SplitRun", "split_run"]
+__all__ = ["ConvNet", "conv_matrix", "cnn_as_mlp", "make_model", "digits_run", "DigitsRun",
+           "run_from_protocol", "superposition_gap", "linearly_separable", "conv_projection_residual",
+           "activation_bytes", "SplitRun", "split_run"]
 
 
 def conv_matrix(weight: torch.Tensor, in_shape: tuple[int, int, int], stride: int = 1, padding: int = 0,
@@ -76,37 +80,6 @@ def cnn_as_mlp(net: ConvNet, side: int) -> nn.Sequential:
     return nn.Sequential(nn.Flatten(), first, type(net.act)(), net.head)
 
 
-def param_count(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
-
-
-def flop_count(model: nn.Module, x: torch.Tensor) -> int:
-    """FLOPs of one forward pass by torch.utils.flop_counter (matmuls and convolutions only:
-    ReLU, pooling and bias additions are not counted, which favours neither model much)."""
-    from torch.utils.flop_counter import FlopCounterMode
-
-    with torch.no_grad(), FlopCounterMode(display=False) as fc:
-        model(x)
-    return int(fc.get_total_flops())
-
-
-def shift(images: torch.Tensor, dy: int, dx: int) -> torch.Tensor:
-    """Translate (N, H, W) images by (dy, dx) pixels, filling with zeros (no wrap-around)."""
-    n, h, w = images.shape
-    out = torch.zeros_like(images)
-    ys, yd = (slice(0, h - dy), slice(dy, h)) if dy >= 0 else (slice(-dy, h), slice(0, h + dy))
-    xs, xd = (slice(0, w - dx), slice(dx, w)) if dx >= 0 else (slice(-dx, w), slice(0, w + dx))
-    out[:, yd, xd] = images[:, ys, xs]
-    return out
-
-
-def pixel_permutation(n_pixels: int, seed: int | None) -> torch.Tensor:
-    """A fixed random permutation of pixel indices (the identity for seed None)."""
-    if seed is None:
-        return torch.arange(n_pixels)
-    return torch.randperm(n_pixels, generator=torch.Generator().manual_seed(seed))
-
-
 def make_model(kind: str, hidden: int = 100, channels: int = 16, kernel: int = 3) -> nn.Module:
     """The two models compared on digits.  ``kind`` is 'mlp' (64-hidden-10, ReLU) or 'cnn'
     (ConvNet: conv(kernel, channels)-ReLU-maxpool-linear; 'same' padding for kernel < 8)."""
@@ -122,15 +95,23 @@ def make_model(kind: str, hidden: int = 100, channels: int = 16, kernel: int = 3
 
 @dataclass(frozen=True)
 class DigitsRun:
-    """Per-seed accuracies of one trained ensemble (lists aligned with ``seeds``)."""
+    """Per-seed accuracies of one trained ensemble (tuples aligned with ``seeds``)."""
 
     seeds: tuple[int, ...]
     train_acc: tuple[float, ...]
     test_acc: tuple[float, ...]
-    shifted_acc: dict  # shift distance -> per-seed accuracy averaged over the 4 axis directions
+    shifted_acc: Mapping[int, tuple[float, ...]]  # shift distance -> per-seed accuracy, mean of 4 directions
     scrambled_test_acc: tuple[float, ...]  # test images (only) scrambled by the run's permutation
     params: int
     flops: int
+
+    def accuracy(self, test_shift: int = 0) -> tuple[float, ...]:
+        """Per-seed test accuracy on digits shifted by ``test_shift`` pixels (0: the test set)."""
+        if test_shift == 0:
+            return self.test_acc
+        if test_shift not in self.shifted_acc:
+            raise ValueError(f"test_shift {test_shift} was not measured; the run has shifts {sorted(self.shifted_acc)}")
+        return self.shifted_acc[test_shift]
 
 
 def _acc(logits: torch.Tensor, y: torch.Tensor) -> list[float]:
@@ -138,29 +119,32 @@ def _acc(logits: torch.Tensor, y: torch.Tensor) -> list[float]:
 
 
 @shared
-def digits_run(kind: str, seed: int, n_seeds: int, *, permute: bool = False, hidden: int = 100,
+def digits_run(kind: str, stream: SeedStream, n_seeds: int, *, permute: bool = False, hidden: int = 100,
                channels: int = 8, kernel: int = 3, n_train: int = 1200, steps: int = 150,
                batch: int = 64, lr: float = 1e-2, shifts: tuple[int, ...] = (1, 2)) -> DigitsRun:
-    """Train ``n_seeds`` models of ``kind`` on the digits (split seeded by ``seed``).
+    """Train ``n_seeds`` models of ``kind`` on the digits.
 
-    ``permute`` scrambles the pixels of train AND test images with one fixed permutation.  When the
-    first layer is dense (the MLP, or a CNN with an 8x8 kernel) the permuted run's first-layer weights are initialised with the same permutation applied
-    to their columns, so each permuted member computes, up to float summation order, the same
-    function as its unpermuted twin composed with the permutation (a coupling: the paired
-    difference isolates the effect of the arrangement itself).
+    The split and the pixel permutation are seeded with ``stream.base`` (the seed the q03 claims
+    passed before streams existed: their split and permutation are unchanged); member i's init and
+    minibatch order come from ``stream.int("init", i)``.  ``permute`` scrambles the pixels of
+    train AND test images with one fixed permutation.  When the first layer is dense (the MLP, or a
+    CNN with an 8x8 kernel) the permuted run's first-layer weights are initialised with the same
+    permutation applied to their columns, so each permuted member computes, up to float summation
+    order, the same function as its unpermuted twin composed with the permutation (a coupling: the
+    paired difference isolates the effect of the arrangement itself).
     """
     from ..lab.data import digits_split
     from ..lab.train import train_ensemble
 
-    xtr, ytr, xte, yte = digits_split(seed)
+    xtr, ytr, xte, yte = digits_split(stream.base)
     xtr, ytr = xtr[:n_train], ytr[:n_train]
-    perm = pixel_permutation(64, seed if permute else None)
-    test_perm = pixel_permutation(64, seed)
+    perm = pixel_permutation(64, stream.base if permute else None)
+    test_perm = pixel_permutation(64, stream.base)
 
     def scramble(x, order=perm):
         return x.reshape(len(x), 64)[:, order].reshape(len(x), 8, 8)
 
-    seeds = [seed * 1000 + i for i in range(n_seeds)]
+    seeds = stream.ints("init", n_seeds)
 
     def build(i):
         m = make_model(kind, hidden, channels, kernel)
@@ -182,14 +166,14 @@ def digits_run(kind: str, seed: int, n_seeds: int, *, permute: bool = False, hid
         shifted[s] = tuple(sum(a[i] for a in accs) / 4 for i in range(n_seeds))
     model = make_model(kind, hidden, channels, kernel)
     return DigitsRun(tuple(seeds), tuple(train_acc), tuple(test_acc), shifted, tuple(scrambled), param_count(model),
-                     flop_count(model, xte[:1]))
+                     forward_flops(model, xte[:1]))
 
 
-def run_from_protocol(p, seed: int, kind: str, permute: bool = False) -> DigitsRun:
+def run_from_protocol(p, stream: SeedStream, kind: str, permute: bool = False) -> DigitsRun:
     """:func:`digits_run` with the sizes and budget a q03 claim's protocol declares (the other
     model's sizes are left out of the call, so a CNN override never retrains the MLP)."""
     sizes = dict(hidden=p.mlp_hidden) if kind == "mlp" else dict(channels=p.cnn_channels, kernel=p.cnn_kernel)
-    return digits_run(kind, seed, p.seeds, permute=permute, steps=p.steps, batch=p.batch, lr=p.lr,
+    return digits_run(kind, stream, p.seeds, permute=permute, steps=p.steps, batch=p.batch, lr=p.lr,
                       **sizes)
 
 
@@ -202,21 +186,25 @@ class SplitRun:
     train_acc: tuple[float, ...]
     test_acc: tuple[float, ...]
 
+    @property
+    def gap(self) -> tuple[float, ...]:
+        """Per-member generalisation gap: train minus test accuracy."""
+        return tuple(a - b for a, b in zip(self.train_acc, self.test_acc))
+
 
 @shared
-def split_run(kind: str, seed: int, n_seeds: int, *, hidden: int = 100, channels: int = 8, kernel: int = 3,
-              steps: int = 150, batch: int = 64, lr: float = 1e-2) -> SplitRun:
+def split_run(kind: str, stream: SeedStream, n_seeds: int, *, hidden: int = 100, channels: int = 8,
+              kernel: int = 3, steps: int = 150, batch: int = 64, lr: float = 1e-2) -> SplitRun:
     """Like :func:`digits_run`, but member i trains and tests on its own stratified split
-    (``digits_split`` seeded from ``seed`` and i), so the spread across members includes the
-    split-to-split variation of a train/test gap, not only that of init and minibatch order.
-    Member i's init, minibatch order and split depend on (seed, i) only, not on ``kind``: member i
+    (``digits_split`` seeded by ``stream.int("split", i)``), so the spread across members includes
+    the split-to-split variation of a train/test gap, not only that of init and minibatch order.
+    Member i's init, minibatch order and split depend on (stream, i) only, not on ``kind``: member i
     of an MLP run and of a CNN run are paired on the same split."""
     from ..lab.data import digits_split
-    from ..seeding import derive_seed
     from ..lab.train import train_ensemble
 
-    seeds = [derive_seed(seed, "init", i) % 2**31 for i in range(n_seeds)]
-    split_seeds = [derive_seed(seed, "split", i) % 2**31 for i in range(n_seeds)]
+    seeds = stream.ints("init", n_seeds)
+    split_seeds = stream.ints("split", n_seeds)
     xtr, ytr, xte, yte = (torch.stack(t) for t in zip(*(digits_split(s) for s in split_seeds)))
     ens = train_ensemble(lambda i: make_model(kind, hidden, channels, kernel), seeds, xtr, ytr, steps=steps,
                          batch_size=batch, lr=lr, x_per_member=True)

@@ -42,7 +42,7 @@ def _table(r: Generation) -> dict:
 def _samples(rates: ModelRates, key: str, what: str, n_seeds: int) -> dict:
     """Evidence for a figure (verify.figures ``"samples_8x8"``): 16 decodes of seed 0, with the rate
     the judge recognises across all seeds."""
-    from ..figures import image_samples
+    from ..evidence import image_samples
 
     images = rates.prior_samples if key == "prior" else rates.recon_samples
     rate = _mean(getattr(rates, key))

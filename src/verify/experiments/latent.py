@@ -366,7 +366,7 @@ def two_lines_curve(sw: AESweep, values: torch.Tensor, *, y_label: str) -> dict:
 
     import numpy as np
 
-    from verify.figures import curve
+    from verify.evidence import curve
     from verify.stats import two_lines_test
 
     table = sw.by_level(values.double())
