@@ -39,7 +39,7 @@ def test_valid_key(tmp_path):
     (GOOD.replace('"asserts"', '"agrees"'), "stance 'agrees' is not one of"),
     (GOOD.replace('quote = "Softmax rows sum to 1."', 'quote = ""'), "quote is empty"),
     (GOOD.replace('claims = ["q08d.softmax.rows_sum_to_one"]', "claims = []"), "claims is empty"),
-    (GOOD.replace('claims = ["q08d.softmax.rows_sum_to_one"]', 'claims = "q08d.softmax.rows_sum_to_one"'), "must be list"),
+    (GOOD.replace('claims = ["q08d.softmax.rows_sum_to_one"]', 'claims = "q08d.softmax.rows_sum_to_one"'), "must be a list of ids or a table"),
     (GOOD + "\n" + GOOD, "duplicate of statement 1"),
     (GOOD.replace("stance", "stanse"), "unknown field 'stanse'"),
     (GOOD.replace('part = "q08d"\n', ""), "missing field 'part'"),
@@ -123,3 +123,63 @@ def test_inline_statement_array_gives_no_wrong_line(tmp_path):
     with pytest.raises(AnswerKeyError) as e:
         load_key(p, known_claims=KNOWN)
     assert "statement 1" in str(e.value) and "(line" not in str(e.value)
+
+
+def test_claims_table_gives_each_claim_its_stance(tmp_path):
+    """A claims table maps each claim to its own stance; the old list form with one stance still loads."""
+    body = GOOD.replace('claims = ["q08d.softmax.rows_sum_to_one"]\nstance = "asserts"',
+                        'claims = { "q08d.softmax.rows_sum_to_one" = "asserts", "q07.1.cost.standard_quadratic" = "denies" }')
+    st = load_key(write(tmp_path, body), known_claims=KNOWN).statements[0]
+    assert st.stances == (("q08d.softmax.rows_sum_to_one", "asserts"), ("q07.1.cost.standard_quadratic", "denies"))
+    assert st.stance == "mixed" and st.stance_of("q07.1.cost.standard_quadratic") == "denies"
+    assert load_key(write(tmp_path, GOOD), known_claims=KNOWN).statements[0].stance == "asserts"
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('claims = { "q08d.softmax.rows_sum_to_one" = "maybe" }', "stance 'maybe' is not one of"),
+    ('claims = { "q08d.softmax.rows_sum_to_one" = "asserts" }\nstance = "asserts"', "not both"),
+    ('claims = ["q08d.softmax.rows_sum_to_one"]\nstance = "asserts"\nstatus = "no-claim"', "no-claim"),
+    ('claims = ["q08d.softmax.rows_sum_to_one"]\nstance = "asserts"\noverride = "correct"', "needs a comment"),
+    ('claims = ["q08d.softmax.rows_sum_to_one"]\nstance = "asserts"\nreview = "done"', "review 'done' is not one of"),
+])
+def test_new_statement_fields_are_validated(tmp_path, extra, message):
+    """Table stances, no-claim, override and review are checked with one message each."""
+    body = GOOD.replace('claims = ["q08d.softmax.rows_sum_to_one"]\nstance = "asserts"', extra)
+    with pytest.raises(AnswerKeyError, match=message):
+        load_key(write(tmp_path, body), known_claims=KNOWN)
+
+
+def test_no_claim_statement_loads_without_claims(tmp_path):
+    """status = "no-claim" marks a statement read but not judgeable: it needs no claims or stance."""
+    body = 'status = "no-claim"\n'.join(GOOD.split('claims = ["q08d.softmax.rows_sum_to_one"]\nstance = "asserts"\n'))
+    st = load_key(write(tmp_path, body), known_claims=KNOWN).statements[0]
+    assert (st.status, st.claims, st.stance) == ("no-claim", (), "")
+
+
+def test_quotes_match_after_unicode_quote_dash_and_space_folding():
+    """Curly quotes, dashes, NFKC compatibility forms and whitespace runs do not stop a quote matching."""
+    doc = "He said \u201cit\u2019s fine\u201d \u2014 the \ufb01t is   good."
+    span = find_quote(doc, "He said \"it's fine\" - the fit is good.")
+    assert span == (0, len(doc))
+    assert find_quote(doc, "it's fine") == (9, 18)
+
+
+def test_doubtful_mappings_are_warnings(tmp_path):
+    """A claim both asserted and denied, a quote found twice, and a quote outside its part are warned about."""
+    doc = "Softmax rows sum to 1.\n\nAttention is O(n^2 d) in time. Softmax rows sum to 1.\n"
+    parts = '[[part]]\nid = "q08d"\nstart = 0\nend = 22\n[[part]]\nid = "q07.1"\nstart = 22\nend = 78\n'
+    denied = GOOD.replace('"asserts"', '"denies"').replace('part = "q08d"', 'part = "q07.1"')
+    outside = SECOND.replace('part = "q07.1"', 'part = "q08d"')
+    key = load_key(write(tmp_path, parts + GOOD + "\n" + denied + "\n" + outside, doc=doc), known_claims=KNOWN)
+    text = "\n".join(key.warnings)
+    assert "is asserted (statement 1) and denied (statement 2)" in text
+    assert "occurs 2 times" in text and "outside part 'q08d'" in text
+    assert key.statements[1].start == 55   # the occurrence inside the statement's own part
+
+
+def test_unknown_id_suggestions_come_from_the_same_part_first(tmp_path):
+    """An unknown id's suggestions list ids of the statement's own question part first."""
+    known = {"q08d.softmax.rows_sum_to_one", "q07.softmax.rows_sum_to_one"}
+    body = GOOD.replace('"q08d.softmax.rows_sum_to_one"]', '"q08d.softmax.rows_sum_to_1"]')
+    with pytest.raises(AnswerKeyError, match=r"did you mean q08d\.softmax\.rows_sum_to_one, q07"):
+        load_key(write(tmp_path, body), known_claims=known)

@@ -38,3 +38,12 @@ def test_title_line_is_not_a_statement():
     """A short title opening the document, or a 'Question 2' line, is a heading, not a sentence."""
     doc = "Homework 1 (written part)\n\nQuestion 2\n\nThe loss must be a scalar.\n\nOverall, the cost is $O(n^2d)$\n"
     assert [s.text for s in split_sentences(doc)] == ["The loss must be a scalar.", "Overall, the cost is $O(n^2d)$"]
+
+
+def test_coverage_reports_key_warnings(tmp_path):
+    """Key warnings (here: a quote found twice) appear in the coverage text and JSON."""
+    (tmp_path / "a.txt").write_text("Rows sum to one always. Rows sum to one always.\n")
+    (tmp_path / "k.toml").write_text('[document]\npath = "a.txt"\n[[statement]]\npart = "q08d"\n'
+                                     'quote = "Rows sum to one always."\nclaims = ["x.y"]\nstance = "asserts"\n')
+    cov = coverage_of(load_key(tmp_path / "k.toml", known_claims={"x.y"}))
+    assert "occurs 2 times" in cov.text() and "occurs 2 times" in cov.to_json()["warnings"][0]

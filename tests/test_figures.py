@@ -10,7 +10,8 @@ from scipy import stats
 
 from verify import figures as F
 from verify.answers import load_key
-from verify.grade import grade, render
+from verify.grade import grade
+from verify.report import render
 from verify.verdict import HOLDS, REFUTED, Verdict
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -109,7 +110,50 @@ def test_missing_matplotlib_is_a_note_not_an_error(result, tmp_path, monkeypatch
     assert "![" not in md and not (tmp_path / "grade_figures").exists()
 
 
-def test_student_view_writes_no_figures(result, tmp_path):
-    """The student view has no evidence section, so it writes no figures."""
-    render(result, "markdown", instructor=False, output=tmp_path / "grade.md")
+def test_student_view_embeds_figures_without_claim_ids(result, tmp_path):
+    """The student view embeds its figures as data URIs (no files, no claim ids in links)."""
+    md = render(result, "markdown", instructor=False, output=tmp_path / "grade.md")
     assert not (tmp_path / "grade_figures").exists()
+    links = re.findall(r"!\[[^]]*\]\(([^)]+)\)", md)
+    assert len(links) == 2 and all(link.startswith("data:image/png;base64,") for link in links)
+    assert "q01.curve" not in md and "q10.grid" not in md
+
+
+def test_embedded_figures_stop_at_the_budget():
+    """Embedded figures that would pass the byte budget are left out, and the note says why."""
+    ev = _evidence()
+    verdicts = [Verdict(f"q01.c{i}", HOLDS, HOLDS, evidence={"curve": ev["curve"]}) for i in range(3)]
+    one, _ = F.embedded_figures(verdicts[:1])
+    size = len(one["q01.c0"])
+    uris, note = F.embedded_figures(verdicts, budget=2 * size + 10)
+    assert len(uris) == 2 and "1 figure(s) left out" in note and "1 MiB" in note
+
+
+def test_fitted_lines_stay_on_their_side_and_below_one():
+    """Each fitted limb is clipped to its side of the breakpoint, and an accuracy limb never passes 1.0."""
+    left = {"x": [1, 16], "y": [0.5, 1.3]}
+    xs, ys = F._clip_to_side(left, 4, 1, 16, log=True)
+    assert xs == [1, 4] and ys[1] == pytest.approx(0.5 + 0.8 * 2 / 4)
+    right = {"x": [2, 16], "y": [0.9, 1.1]}
+    xs, ys = F._clip_to_side(right, 4, 1, 16, log=True)
+    assert xs == [4, 16]
+    cx, cy = F._cap(xs, ys, 1.0, log=True)
+    assert max(cy) == pytest.approx(1.0) and cx[1] < 16
+
+
+def test_titles_say_what_was_tested():
+    """A figure's title asks the evidence's question and answers it, or names the tested statement."""
+    v = Verdict("q01.x", REFUTED, REFUTED, evidence={"curve": {"question": "Does accuracy fall at large h?"}})
+    assert F.figure_title(v) == "Does accuracy fall at large h? No"
+    w = Verdict("q01.y", HOLDS, HOLDS, evidence={"curve": {}})
+    assert F.figure_title(w, {"q01.y": "Accuracy rises with h."}) == "Tested: Accuracy rises with h.\nHolds? Yes"
+
+
+def test_sample_grid_has_a_row_of_real_digits(tmp_path, monkeypatch):
+    """A samples figure draws a row of real digits above the generated ones."""
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    F._plot_samples(fig, {"images": np.zeros((16, 8, 8)).tolist(), "real": np.ones((4, 8, 8)).tolist()})
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["real digits", "16 generated samples (8x8)"]

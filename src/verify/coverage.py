@@ -116,7 +116,7 @@ class Coverage:
         return {
             "key": str(self.key.path), "document": str(self.key.document_path),
             "sentences": len(self.sentences), "covered": sum(self.covered_flags),
-            "complete": self.complete,
+            "complete": self.complete, "warnings": list(self.key.warnings),
             "parts": {p: {"covered": c, "sentences": n} for p, (c, n) in self.per_part().items()},
             "uncovered": [s.text for s in self.uncovered()],
             "uncovered_detail": [{"text": s.text, "start": s.start, "end": s.end, "part": p}
@@ -129,6 +129,7 @@ class Coverage:
             lines.append(f"  {part:<8} {c:>3}/{n:<3} {'100%' if c == n else f'{100 * c / n:.0f}%'}")
         for s in self.uncovered():
             lines.append(f"  uncovered [{s.start}:{s.end}]: {s.text[:110]}")
+        lines += [f"WARNING: {w}" for w in self.key.warnings]
         return "\n".join(lines)
 
 
