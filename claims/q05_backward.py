@@ -8,10 +8,17 @@ from verify import ANALYTIC, HOLDS, PROXY, REFUTED, Falsifier, claim
 from verify.claim import MUTATION
 from verify.stats import Exact, LogLogSlope
 
+# Claims about PyTorch's own behaviour (errors raised, what autograd allocates, what the FLOP
+# counter sees, NaN rules) are facts of torch versions: each declares the versions it was checked on
+# (2.9.1, 2.11.0, 2.13.0, 2.14.1 and 2.15.0 gave the same verdicts), open above so that a future
+# release that changes the behaviour shows up as an unexpected verdict rather than silently.
+TORCH_BEHAVIOUR = ">=2.9"
+
 M = "verify.experiments.autograd_measures:"   # every measurement of q05 lives there
 
 claim(
     id="q05.backward.nonscalar_needs_gradient",
+    torch=TORCH_BEHAVIOUR,
     question="q05",
     statement="Calling backward() without a gradient argument on a tensor with more than one element "
               "raises an error, while a one-element tensor of any shape (e.g. (1, 1)) does not.",
@@ -149,6 +156,7 @@ _NET = dict(
 
 claim(
     id="q05.jacobian.backward_materialises_jacobian",
+    torch=TORCH_BEHAVIOUR,
     question="q05",
     statement="backward() on a non-scalar output (with gradient=v) computes and stores the full m x n "
               "Jacobian: some tensor of at least m*n elements is created during the backward pass.",
@@ -282,6 +290,7 @@ claim(
 
 claim(
     id="q05.alt.vjp_costs_one_backward_pass",
+    torch=TORCH_BEHAVIOUR,
     question="q05",
     statement="backward(gradient=v) on an m-vector output costs one backward pass whatever m is: "
               "exactly the FLOPs of backward() on the scalar (v * y).sum().",
@@ -304,6 +313,7 @@ claim(
 
 claim(
     id="q05.alt.one_element_matrix_raises",
+    torch=TORCH_BEHAVIOUR,
     question="q05",
     statement="backward() without a gradient argument raises on a (1, 1) tensor, because it is not "
               "0-dimensional.",
@@ -348,6 +358,7 @@ claim(
 
 claim(
     id="q05.alt.nonscalar_backward_works_with_gradient",
+    torch=TORCH_BEHAVIOUR,
     question="q05",
     statement="A scalar is not strictly required: backward() on a non-scalar tensor runs without "
               "error when a gradient of the same shape is passed.",

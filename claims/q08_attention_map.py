@@ -19,6 +19,12 @@ from verify import ANALYTIC, EMPIRICAL, HOLDS, PROXY, REFUTED, Falsifier, claim
 from verify.claim import CONTROL, MUTATION, REGIME
 from verify.stats import Exact, Greater
 
+# Claims about PyTorch's own behaviour (errors raised, what autograd allocates, what the FLOP
+# counter sees, NaN rules) are facts of torch versions: each declares the versions it was checked on
+# (2.9.1, 2.11.0, 2.13.0, 2.14.1 and 2.15.0 gave the same verdicts), open above so that a future
+# release that changes the behaviour shows up as an unexpected verdict rather than silently.
+TORCH_BEHAVIOUR = ">=2.9"
+
 # ------------------------------------------------------------------------------ q08d headline --
 
 FUZZ = dict(max_dims=4,        # up to 4-D: (batch, heads, target, source) attention tensors
@@ -56,6 +62,7 @@ claim(
 
 claim(
     id="q08d.softmax.fully_masked_row_nan", question="q08d",
+    torch=TORCH_BEHAVIOUR,
     statement="A row whose entries are all masked with -inf comes out of softmax as all NaN "
               "(0/0), in every dtype; with a large finite fill (the dtype's minimum) it comes out "
               "uniform instead.",

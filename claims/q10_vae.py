@@ -19,6 +19,12 @@ from verify import ANALYTIC, EMPIRICAL, HOLDS, PROXY, REFUTED, Falsifier, claim
 from verify.claim import CONTROL, MUTATION, REGIME
 from verify.stats import Equivalent, Exact, Greater
 
+# Claims about PyTorch's own behaviour (errors raised, what autograd allocates, what the FLOP
+# counter sees, NaN rules) are facts of torch versions: each declares the versions it was checked on
+# (2.9.1, 2.11.0, 2.13.0, 2.14.1 and 2.15.0 gave the same verdicts), open above so that a future
+# release that changes the behaviour shows up as an unexpected verdict rather than silently.
+TORCH_BEHAVIOUR = ">=2.9"
+
 # --------------------------------------------------------------------------- shared protocol
 
 GENERATION = dict(
@@ -350,6 +356,7 @@ claim(
 
 claim(
     id="q10b.reparam.direct_sampling_differentiable",
+    torch=TORCH_BEHAVIOUR,
     question="q10b",
     statement="Drawing z ~ N(mu, sigma^2) directly (torch.distributions.Normal(mu, sigma).sample() or "
               "torch.normal(mu, sigma)) already passes the loss gradient to mu and sigma, so no "
