@@ -59,3 +59,33 @@ def test_every_claim_declares_rule_rationale_and_falsifier(bank):
     for c in bank:
         assert c.rule and c.rationale and c.falsifier.name
         assert c.falsifier.overrides, f"{c.id}: a falsifier must perturb the protocol"
+
+
+def test_explicit_claims_folder_is_the_only_one_searched(tmp_path, monkeypatch):
+    """A --claims folder that is missing or holds no claim modules raises, even where ./claims exists."""
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(FileNotFoundError, match="no such folder"):
+        claims_dir(tmp_path / "missing")
+    with pytest.raises(FileNotFoundError, match="holds no claim modules"):
+        claims_dir(tmp_path)
+
+
+def test_question_number_matches_its_parts():
+    """'q06' names q06a/q06b/q06c claims and 'q07' q07.1 claims; 'q0' and 'q06.x' name none of them."""
+    from dataclasses import replace
+
+    from verify.bank import matches
+    from tests.helpers import make_claim, toy
+
+    c = replace(make_claim(toy, id="q06b.shift.x"), question="q06b")
+    assert matches(c, "q06") and matches(c, "q06b") and matches(c, "q06b.shift")
+    assert not matches(c, "q0") and not matches(c, "q06.x") and not matches(c, "q07")
+
+
+def test_claim_module_that_does_not_import_is_a_definition_error(tmp_path):
+    """A claim module with a syntax error raises ClaimDefinitionError naming the file and line."""
+    from verify.errors import ClaimDefinitionError
+
+    (tmp_path / "q98_broken.py").write_text('"""broken"""\n\ndef f(:\n    pass\n')
+    with pytest.raises(ClaimDefinitionError, match=r"q98_broken.py \(line 3\) does not import: SyntaxError"):
+        load_bank(tmp_path)

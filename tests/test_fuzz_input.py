@@ -313,7 +313,7 @@ def no_claims(*args, **kwargs):
 @given(data=key_bytes(), where=key_places)
 def test_cli_rejects_bad_keys_with_exit_2(data, where):
     """coverage and grade (text and json --output) exit 2 on a bad key with one stderr line, no report and no file."""
-    with tempfile.TemporaryDirectory() as tmp, mock.patch("verify.cache.cached_evaluate", no_claims):
+    with tempfile.TemporaryDirectory() as tmp, mock.patch("verify.session.run", no_claims):
         root = Path(tmp)
         key = write_key(root, data, where)
         try:
@@ -352,7 +352,7 @@ GOOD_KEY = to_toml({"document": {"path": "answers.txt"},
                                "out/nested/deeper/r.json", "key/sub", "."]))
 def test_grade_rejects_bad_output_paths_before_running_claims(target):
     """grade --output to a directory or into a missing folder exits 2 naming the path, before any claim runs."""
-    with tempfile.TemporaryDirectory() as tmp, mock.patch("verify.cache.cached_evaluate", no_claims):
+    with tempfile.TemporaryDirectory() as tmp, mock.patch("verify.session.run", no_claims):
         root = Path(tmp)
         make_folder(root)
         key = root / "key" / "key.toml"

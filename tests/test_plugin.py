@@ -89,3 +89,56 @@ def test_claim_modules_are_collected_heaviest_first():
         statistical[stem] = statistical.get(stem, 0) + c.statistical
     weights = [statistical[Path(f).stem] for f in order]
     assert weights == sorted(weights, reverse=True) and weights[0] > 0
+
+
+def _key(pytester, claim_id):
+    pytester.path.joinpath("a.txt").write_text("One equals one. One does not equal one.\n")
+    pytester.path.joinpath("k.toml").write_text(
+        '[document]\npath = "a.txt"\n'
+        f'[[statement]]\npart = "q99"\nquote = "One equals one."\nclaims = ["{claim_id}"]\nstance = "asserts"\n'
+        f'[[statement]]\npart = "q99"\nquote = "One does not equal one."\nclaims = ["{claim_id}"]\nstance = "denies"\n')
+
+
+def test_answers_collects_only_the_statements_with_junit_names(pytester):
+    """--answers collects nothing but the key's statements, named '<part>: <quote>', with claim and verdict
+    in the JUnit properties and class names without a leading dot."""
+    import xml.etree.ElementTree as ET
+
+    _bank(pytester, name="q99_toy_junit")
+    _key(pytester, "q99.toy.q99_toy_junit")
+    pytester.mkdir("tests")
+    pytester.path.joinpath("tests", "test_other.py").write_text("def test_never():\n    assert False\n")
+    r = pytester.runpytest_subprocess("--answers", "k.toml", "--no-verify-cache", "-p", "no:cacheprovider",
+                                      "-v", "--junitxml", "out.xml", "tests", "claims")
+    r.assert_outcomes(passed=1, failed=1)
+    r.stdout.fnmatch_lines(["*q99: One equals one. PASSED*", "*q99: One does not equal one. FAILED*"])
+    cases = ET.parse(pytester.path / "out.xml").getroot().iter("testcase")
+    cases = list(cases)
+    assert len(cases) == 2 and all(c.get("classname") and not c.get("classname").startswith(".") for c in cases)
+    props = {p.get("name"): p.get("value") for p in cases[0].iter("property")}
+    assert props["claim"] == "q99.toy.q99_toy_junit" and props["verdict"] == "HOLDS" and props["outcome"] == "correct"
+
+
+def test_xdist_worker_crash_is_a_harness_error_and_the_module_goes_on(pytester):
+    """Under `pytest claims -n 2` a claim calling os._exit fails as a harness error; the next claim runs."""
+    pytester.mkdir("claims")
+    pytester.path.joinpath("claims", "q99_crash.py").write_text(
+        TOY.format(expected="HOLDS", name="q99_crash") + '''
+
+@claim(id="q99.toy.q99_crash.exit", question="q99", statement="exits", kind=ANALYTIC, expected=HOLDS,
+       rationale="test", protocol=dict(value=1), rule="HOLDS iff value == 1",
+       falsifier=Falsifier("two", "use two", value=2))
+def exits(p, ctx):
+    import os
+    os._exit(3)
+
+@claim(id="q99.toy.q99_crash.later", question="q99", statement="later", kind=ANALYTIC, expected=HOLDS,
+       rationale="test", protocol=dict(value=1), rule="HOLDS iff value == 1",
+       falsifier=Falsifier("two", "use two", value=2))
+def later(p, ctx):
+    return exact(p.value == 1)
+''')
+    r = pytester.runpytest_subprocess("claims", "-n", "2", "--dist", "loadfile", "--no-verify-cache",
+                                      "-p", "no:cacheprovider", timeout=300)
+    r.stdout.fnmatch_lines(["*HARNESS-ERROR*q99.toy.q99_crash.exit*", "*ok   HOLDS*q99.toy.q99_crash.later*"])
+    r.stdout.fnmatch_lines(["*harness error: crashed*"])

@@ -11,3 +11,12 @@ def test_agreement_rate_and_requirement():
     report = StabilityReport((ok, bad), 20)
     assert not report.ok and "NOT MET" in report.text()
     assert report.to_json()["claims"][1]["statistic_sd"] > 0
+
+
+def test_harness_errors_fail_stability_with_exit_3():
+    """A claim that crashed under some master seed makes the report not ok, with exit code 3."""
+    row = StabilityRow("a", "HOLDS", ("HOLDS",) * 20, (1.0,) * 20)
+    assert StabilityReport((row,), 20).exit_code == 0
+    broken = StabilityReport((row,), 20, harness_errors=("a",))
+    assert not broken.ok and broken.exit_code == 3 and "HARNESS ERRORS" in broken.text()
+    assert broken.to_json()["harness_errors"] == ["a"]

@@ -95,13 +95,7 @@ def store(claim: Claim, verdict: Verdict) -> None:
 
 def cached_evaluate(claim: Claim, *, falsified: bool = False, master_seed: int = 0,
                     use_cache: bool = True) -> Verdict:
-    from .runner import evaluate
+    """One claim in this process, through the cache (:func:`verify.session.evaluate_one`)."""
+    from .session import evaluate_one
 
-    if use_cache:
-        hit = lookup(claim, falsified=falsified, master_seed=master_seed)
-        if hit is not None:
-            return hit
-    verdict = evaluate(claim, falsified=falsified, master_seed=master_seed)
-    if use_cache:
-        store(claim, verdict)
-    return verdict
+    return evaluate_one(claim, falsified=falsified, master_seed=master_seed, cache=use_cache)

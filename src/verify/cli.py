@@ -1,77 +1,75 @@
 """The ``verify`` command: a thin shell over the library.  ``verify --help`` and ``verify list``
 never import torch.
 
-Exit codes: 0 everything as expected (or full coverage, or all correct); 1 otherwise; 2 bad input.
+Exit codes: 0 everything as expected (or full coverage, or all correct); 1 otherwise; 2 bad input;
+3 a harness error (a claim crashed, timed out or raised: a bug to fix, not a verdict).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import os
 import sys
-import time
 from typing import Sequence
 
-from .errors import AnswerKeyError, ClaimDefinitionError, UnknownClaimError
+from .errors import HarnessBug, VerifyError
 
-__all__ = ["main"]
+__all__ = ["main", "build_parser"]
 
-
-def _bar(i: int, n: int, width: int = 20) -> str:
-    filled = width * i // max(n, 1)
-    return "[" + "#" * filled + "." * (width - filled) + "]"
+EXIT_HARNESS_ERROR = 3
 
 
-def _progress(i: int, n: int, claim_id: str, verdict=None) -> None:
-    """Progress on stderr: a bar on one rewriting line in a terminal, plain lines in CI logs.
+def _emit_json(data, stream) -> None:
+    from .session import finite
 
-    ``i`` counts finished claims (the running one for a start); a finished claim gets its own line
-    with outcome and time either way."""
-    stream = sys.stderr
-    tty = stream.isatty()
-    if verdict is None:
-        if tty:
-            stream.write(f"\r\033[K{_bar(i - 1, n)} {i - 1}/{n} running {claim_id} ...")
-            stream.flush()
-        return
-    line = f"[{i}/{n}] {verdict.outcome.value:<12} {claim_id} ({verdict.seconds:.2f}s{', cached' if verdict.cached else ''})"
-    stream.write(("\r\033[K" if tty else "") + line + "\n")
-    if tty and i < n:
-        stream.write(f"{_bar(i, n)} {i}/{n}")
-    stream.flush()
+    stream.write(json.dumps(finite(data), indent=2, allow_nan=False) + "\n")
 
 
-def _run(claims, *, falsified: bool, master_seed: int, use_cache: bool, quiet: bool):
-    from .cache import cached_evaluate
-
-    verdicts = []
-    for i, c in enumerate(claims, 1):
-        if not quiet:
-            _progress(i, len(claims), c.id)
-        v = cached_evaluate(c, falsified=falsified, master_seed=master_seed, use_cache=use_cache)
-        verdicts.append(v)
-        if not quiet:
-            _progress(i, len(claims), c.id, v)
-    return verdicts
+@contextlib.contextmanager
+def _claims_quiet_on_stdout():
+    """While claims run, anything written to sys.stdout goes to stderr, so a claim that prints
+    cannot corrupt the report (``--json`` above all); yields the real stdout for the report."""
+    real = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):
+        yield real
 
 
-def _table(verdicts, falsified: bool) -> str:
+def _session_run(claims, args, *, falsified: bool):
+    from . import session
+
+    quiet = args.quiet or args.json
+    return session.run(claims, master_seed=args.master_seed, falsified=falsified, cache=not args.no_cache,
+                       jobs=args.jobs, on_verdict=None if quiet else session.progress_printer())
+
+
+def _details(v) -> list[str]:
+    if v.as_expected:
+        return []
     rows = []
-    for v in verdicts:
-        target = v.expected.flipped() if falsified else v.expected
-        mark = "ok  " if v.as_expected else ("ERR " if v.error else "FAIL")
-        rows.append(f"{mark} {v.outcome.value:<12} (want {target.value:<7}) {v.claim:<58} {v.seconds:7.2f}s  {v.summary()}")
-        if not v.as_expected:
-            if v.reason:
-                rows.append(f"       reason: {v.reason}")
-            if v.error:
-                rows.append("       HARNESS ERROR (a bug, not a refutation): " + v.error.splitlines()[0])
-            rows.append(f"       reproduce: {v.reproduce_command()}")
-    good = sum(v.as_expected for v in verdicts)
-    total = sum(v.seconds for v in verdicts)
-    rows.append(f"{good}/{len(verdicts)} as expected{' (flipped by their falsifiers)' if falsified else ''}; "
-                f"claim time {total:.1f}s")
+    if v.error:
+        rows.append("       HARNESS ERROR (a bug, not a refutation): " + v.error.splitlines()[0])
+    else:
+        target = v.expected.flipped() if v.falsified else v.expected
+        rows.append(f"       expected {target.value}{' under the falsifier' if v.falsified else ''}"
+                    + (f"; reason: {v.reason}" if v.reason else ""))
+    rows.append(f"       reproduce: {v.reproduce_command()}")
+    return rows
+
+
+def _table(run) -> str:
+    from .session import verdict_line
+
+    rows = []
+    for v in run:
+        rows.append(verdict_line(v))
+        rows += _details(v)
+    good = sum(v.as_expected for v in run)
+    errors = len(run.harness_errors)
+    rows.append(f"{good}/{len(run)} as expected{' (flipped by their falsifiers)' if run.falsified else ''}"
+                + (f"; {errors} HARNESS ERROR{'S' if errors > 1 else ''}" if errors else "")
+                + f"; claim time {sum(v.seconds for v in run):.1f}s; wall time {run.seconds:.1f}s "
+                  f"on {run.jobs} job{'s' if run.jobs > 1 else ''}")
     return "\n".join(rows)
 
 
@@ -80,7 +78,7 @@ def cmd_list(args) -> int:
 
     claims = select(args.ids, args.claims)
     if args.json:
-        print(json.dumps([c.to_json() for c in claims], indent=2))
+        _emit_json([c.to_json() for c in claims], sys.stdout)
         return 0
     for c in claims:
         print(f"{c.id:<60} {c.kind.value:<9} {c.expected.value:<8} {c.statement}")
@@ -88,144 +86,174 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_check(args, falsified: bool = False) -> int:
+def cmd_check(args) -> int:
     from .bank import select
 
     claims = select(args.ids, args.claims)
-    start = time.perf_counter()
-    verdicts = _run(claims, falsified=falsified, master_seed=args.master_seed,
-                    use_cache=not args.no_cache, quiet=args.quiet or args.json)
-    wall = time.perf_counter() - start
+    with _claims_quiet_on_stdout() as out:
+        run = _session_run(claims, args, falsified=False)
     if args.json:
-        print(json.dumps({"falsified": falsified, "master_seed": args.master_seed,
-                          "wall_seconds": round(wall, 3),
-                          "all_as_expected": all(v.as_expected for v in verdicts),
-                          "verdicts": [v.to_json() for v in verdicts]}, indent=2))
+        _emit_json(run.to_json(), out)
     else:
-        print(_table(verdicts, falsified))
-        print(f"wall time {wall:.1f}s")
-    return 0 if all(v.as_expected for v in verdicts) else 1
+        print(_table(run), file=out)
+    return run.exit_code
 
 
-def cmd_coverage(args) -> int:
-    from .coverage import coverage_report
+def falsifier_record(main, falsified, claim) -> dict:
+    """Whether a claim's falsifier does its job: the main run gives the expected verdict
+    (``main_ok``) AND the falsified run gives a different, decisive one (``flipped``)."""
+    decisive = ("HOLDS", "REFUTED")
+    # A claim not applicable to the installed torch ran neither way: nothing to check, nothing failed.
+    applicable = main.outcome.value != "NOT_APPLICABLE"
+    main_ok = main.as_expected
+    flipped = (not falsified.error and falsified.outcome.value in decisive and falsified.outcome != main.outcome)
+    return {"claim": claim.id, "falsifier": claim.falsifier.name,
+            "falsifier_kind": getattr(claim.falsifier, "kind", None),
+            "expected": claim.expected.value, "main": main.outcome.value, "falsified": falsified.outcome.value,
+            "applicable": applicable, "main_ok": main_ok, "flipped": flipped,
+            "passed": main_ok and (flipped or not applicable),
+            # The falsifier left the outcome where it was: the claim's test cannot fail (SPEC: a defect).
+            "vacuous": applicable and not main.error and not falsified.error and falsified.outcome == main.outcome,
+            "harness_error": bool(main.error or falsified.error)}
 
-    report = coverage_report(args.key)
+
+def _falsify_line(rec: dict, main, falsified) -> str:
+    mark = ("ok  " if rec["applicable"] else "skip") if rec["passed"] else ("ERR " if rec["harness_error"] else "FAIL")
+    why = ("" if rec["applicable"] else "  not applicable to this torch") if rec["passed"] else (
+        "  main run not as expected" if not rec["main_ok"] else
+                                    "  VACUOUS: the falsifier left the outcome unchanged" if rec["vacuous"] else
+                                    "  the falsified run is not decisive")
+    return (f"{mark} {rec['main']:<14} -> {rec['falsified']:<14} {rec['claim']:<58} "
+            f"{main.seconds + falsified.seconds:7.2f}s  [{rec['falsifier']}]{why}")
+
+
+def cmd_falsify(args) -> int:
+    from .bank import select
+
+    claims = select(args.ids, args.claims)
+    with _claims_quiet_on_stdout() as out:
+        main = _session_run(claims, args, falsified=False)
+        flip = _session_run(claims, args, falsified=True)
+    records = [falsifier_record(main[c.id], flip[c.id], c) for c in claims]
+    errors = bool(main.harness_errors or flip.harness_errors)
+    passed = all(r["passed"] for r in records)
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
+        _emit_json({"master_seed": args.master_seed, "wall_seconds": round(main.seconds + flip.seconds, 3),
+                    "all_flipped": passed, "records": records,
+                    "main": main.to_json()["verdicts"], "verdicts": flip.to_json()["verdicts"]}, out)
     else:
-        print(report.text())
-    return 0 if report.complete else 1
-
-
-def cmd_grade(args) -> int:
-    from .grade import grade_key, render
-
-    result = grade_key(args.key, master_seed=args.master_seed, use_cache=not args.no_cache,
-                       progress=None if args.quiet else _progress)
-    # Gradescope output is shown to students: it gets the student view.
-    text = render(result, args.format, instructor=not args.student and args.format != "gradescope",
-                  output=args.output)  # Markdown writes its figures beside --output
-    if args.output:
-        from pathlib import Path
-
-        out = Path(args.output)
-        if out.is_dir():
-            raise AnswerKeyError(f"--output {args.output!r} is a directory; give a file path")
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, out)
-        print(f"wrote {out} ({result.score:g}/{result.max_score:g})", file=sys.stderr)
-    else:
-        print(text)
-    return 0 if result.all_correct else 1
+        lines = []
+        for rec, c in zip(records, claims):
+            lines.append(_falsify_line(rec, main[c.id], flip[c.id]))
+            if not rec["passed"]:
+                lines += _details(main[c.id]) + _details(flip[c.id])
+        applicable = [r for r in records if r["applicable"]]
+        skipped = len(records) - len(applicable)
+        lines.append(f"{sum(r['passed'] for r in applicable)}/{len(applicable)} falsifiers flip their claim "
+                     f"(main run as expected, falsified run decisive and different)"
+                     + (f"; {skipped} not applicable to this torch" if skipped else ""))
+        print("\n".join(lines), file=out)
+    return EXIT_HARNESS_ERROR if errors else (0 if passed else 1)
 
 
 def cmd_stability(args) -> int:
     from .stability import run_stability
 
-    report = run_stability(args.ids, args.claims, master_seeds=args.master_seeds,
-                           progress=not (args.quiet or args.json))
+    with _claims_quiet_on_stdout() as out:
+        report = run_stability(args.ids, args.claims, master_seeds=args.master_seeds, jobs=args.jobs,
+                               progress=not (args.quiet or args.json))
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
+        _emit_json(report.to_json(), out)
     else:
-        print(report.text())
-    return 0 if report.ok else 1
+        print(report.text(), file=out)
+    return report.exit_code
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number of processes >= 1, got {text!r}")
+    return n
+
+
+def _add_grading_commands(sub, common_run) -> None:
+    """``grade`` and ``coverage`` from verify.grade_command, ``draft`` from verify.draft.command:
+    each module declares its own arguments and runs its command (neither imports torch at import)."""
+    from . import grade_command
+    from .draft import command as draft_command
+
+    sp = sub.add_parser("grade", help="grade an answer document (a key, a raw document, or a folder)")
+    grade_command.add_grade_arguments(sp)
+    common_run(sp)
+    sp.set_defaults(func=grade_command.run_grade)
+    sp = sub.add_parser("coverage", help="which sentences of the answer document the key covers")
+    grade_command.add_coverage_arguments(sp)
+    sp.set_defaults(func=grade_command.run_coverage)
+    sp = sub.add_parser("draft", help="draft an answer key from a raw answer document")
+    draft_command.add_arguments(sp)
+    sp.set_defaults(func=draft_command.run)
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="verify",
         description="Judge written claims about deep learning by seeded experiments. "
-                    "Exit codes: 0 all as expected, 1 otherwise, 2 bad input.")
+                    "Exit codes: 0 all as expected, 1 otherwise, 2 bad input, 3 harness error.")
     p.add_argument("--version", action="version", version="verify 0.1.0")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def common(sp, ids: bool = True):
-        if ids:
-            sp.add_argument("ids", nargs="*", metavar="ID",
-                            help="claim ids, question parts (q05) or id prefixes; default: the whole bank")
+    def common(sp):
+        sp.add_argument("ids", nargs="*", metavar="ID",
+                        help="claim ids, question numbers (q06: q06a, q06b, ...), parts (q07.1) or id "
+                             "prefixes; default: the whole bank")
         sp.add_argument("--claims", metavar="DIR", help="the claim bank folder (default: ./claims)")
-        sp.add_argument("--json", action="store_true", help="machine-readable output")
+        sp.add_argument("--json", action="store_true", help="machine-readable output on stdout")
         sp.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+
+    def common_run(sp):
+        have = {a.dest for a in sp._actions}  # a command module may declare some of these itself
+        if "jobs" not in have:
+            sp.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                            help="worker processes (default: every core; 1: one worker)")
+        if "master_seed" not in have:
+            sp.add_argument("--master-seed", type=int, default=0, help="master seed for all derived seeds (default 0)")
+        if "no_cache" not in have:
+            sp.add_argument("--no-cache", action="store_true", help="recompute, ignoring the verdict cache")
 
     sp = sub.add_parser("list", help="the claim bank: id, question, kind, expected verdict, statement")
     common(sp)
     sp.set_defaults(func=cmd_list)
-    for name, helptext in (("check", "run claims and print verdicts with evidence"),
-                           ("falsify", "run each claim under its falsifier; every verdict must flip")):
-        sp = sub.add_parser(name, help=helptext)
-        common(sp)
-        sp.add_argument("--master-seed", type=int, default=0, help="master seed for all derived seeds (default 0)")
-        sp.add_argument("--no-cache", action="store_true", help="recompute, ignoring the verdict cache")
-        sp.set_defaults(func=cmd_check if name == "check" else (lambda a: cmd_check(a, falsified=True)))
-
-    sp = sub.add_parser("coverage", help="which sentences of the answer document the key covers")
-    sp.add_argument("key", metavar="KEY.toml")
-    sp.add_argument("--json", action="store_true", help="machine-readable output")
-    sp.set_defaults(func=cmd_coverage, claims=None)
-
-    sp = sub.add_parser("grade", help="grade the answer document of an answer key")
-    sp.add_argument("key", metavar="KEY.toml")
-    sp.add_argument("--format", choices=["text", "markdown", "json", "gradescope"], default="text")
-    sp.add_argument("--json", action="store_const", const="json", dest="format", help="same as --format json")
-    sp.add_argument("--output", metavar="PATH", help="write the report to PATH instead of stdout")
-    sp.add_argument("--student", action="store_true", help="student view: no statistics or commands")
-    sp.add_argument("--master-seed", type=int, default=0)
-    sp.add_argument("--no-cache", action="store_true", help="recompute, ignoring the verdict cache")
-    sp.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
-    sp.set_defaults(func=cmd_grade, claims=None)
-
+    sp = sub.add_parser("check", help="run claims and print verdicts with evidence")
+    common(sp)
+    common_run(sp)
+    sp.set_defaults(func=cmd_check)
+    sp = sub.add_parser("falsify", help="run each claim and its falsifier; every falsifier must flip its claim")
+    common(sp)
+    common_run(sp)
+    sp.set_defaults(func=cmd_falsify)
     sp = sub.add_parser("stability", help="rerun statistical claims under N master seeds; agreement rate")
     common(sp)
+    sp.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                    help="worker processes (default: every core)")
     sp.add_argument("--master-seeds", type=int, default=20, metavar="N")
     sp.set_defaults(func=cmd_stability)
+    _add_grading_commands(sub, common_run)
     return p
-
-
-def _check_output(path: str) -> None:
-    """Reject an --output that cannot be written before any claim runs (bad input: exit 2)."""
-    from pathlib import Path
-
-    out = Path(path)
-    if out.is_dir():
-        raise AnswerKeyError(f"--output {path!r} is a directory; give a file path, e.g. {str(out / 'report.txt')!r}")
-    if not out.parent.is_dir():
-        raise AnswerKeyError(f"--output {path!r}: folder {str(out.parent)!r} does not exist; create it first "
-                             "or give a path in an existing folder")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if getattr(args, "output", None):
-            _check_output(args.output)
         return args.func(args)
-    except AnswerKeyError as exc:
-        print(f"verify: error: {exc}", file=sys.stderr)
-        return 2
-    except (UnknownClaimError, FileNotFoundError, ClaimDefinitionError) as exc:
+    except HarnessBug as exc:
+        print(f"verify: harness error (a bug in verify, not in the claims or the input): {exc}", file=sys.stderr)
+        return EXIT_HARNESS_ERROR
+    except (VerifyError, FileNotFoundError) as exc:
+        # Bad input: a key, a claim id, a folder, a limit in the environment.
         print(f"verify: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -219,32 +219,19 @@ def grade(key: AnswerKey, verdicts: Mapping[str, Verdict], *, student: str = "")
 
 
 def _default_evaluate(master_seed: int, use_cache: bool, progress: Callable | None, jobs: int | None = None) -> Evaluate:
-    """session.run when it exists (one run, every core), else the cache-backed runner one claim at a time."""
+    """The verdicts through :func:`verify.session.run`: one run for every claim a grade needs."""
     def evaluate(ids: list[str]) -> dict[str, Verdict]:
         from .bank import load_bank
+        from .session import run
 
         bank = {c.id: c for c in load_bank()}
-        claims = [bank[c] for c in ids]
-        try:
-            from .session import run
-        except ImportError:
-            run = None
-        if run is not None:
-            def on_verdict(v, done, total):
-                if progress:
-                    progress(done, total, v.claim, v)
-            return dict(run(claims, master_seed=master_seed, cache=use_cache, jobs=jobs,
-                            on_verdict=on_verdict).verdicts)
-        from .cache import cached_evaluate
 
-        out = {}
-        for i, c in enumerate(claims, 1):
+        def on_verdict(v, done, total):
             if progress:
-                progress(i, len(claims), c.id)
-            out[c.id] = cached_evaluate(c, master_seed=master_seed, use_cache=use_cache)
-            if progress:
-                progress(i, len(claims), c.id, out[c.id])
-        return out
+                progress(done, total, v.claim, v)
+
+        return dict(run([bank[c] for c in ids], master_seed=master_seed, cache=use_cache, jobs=jobs,
+                        on_verdict=on_verdict).verdicts)
     return evaluate
 
 

