@@ -1,7 +1,10 @@
-"""The verdict cache: hits, invalidation, corrupt entries, parallel writers."""
+"""The verdict cache: hits, invalidation, corrupt, odd and forged entries, parallel writers."""
 
 import json
+import os
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from verify import cache
 from verify.claim import Protocol
@@ -63,3 +66,63 @@ def test_no_cache_bypasses():
     c = make_claim(toy)
     cache.cached_evaluate(c, use_cache=False)
     assert not cache.cache_dir().exists() or not list(cache.cache_dir().glob("*.json"))
+
+
+def _entry_path(c):
+    return cache._path(cache.cache_key(c, falsified=False, master_seed=0), c)
+
+
+def _forge(c, **verdict_fields):
+    """A well-keyed entry whose verdict has ``verdict_fields`` replaced."""
+    v = cache.cached_evaluate(c, use_cache=False).to_json()
+    v.update(verdict_fields)
+    path = _entry_path(c)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"key": cache.cache_key(c, falsified=False, master_seed=0), "verdict": v}))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "symlink", "directory", "huge", "deep", "list", "not_utf8"])
+def test_odd_entries_are_recomputed_never_read(kind, tmp_path):
+    """A FIFO, a symlink, a folder, an oversized file, absurdly nested JSON, a JSON list or bytes that
+    are not UTF-8 at an entry's path: the claim is recomputed, nothing hangs or raises."""
+    c = make_claim(toy)
+    path = _entry_path(c)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)   # reading it would block forever without O_NONBLOCK
+    elif kind == "symlink":
+        target = tmp_path / "elsewhere.json"
+        target.write_text(json.dumps({"key": cache.cache_key(c, falsified=False, master_seed=0),
+                                      "verdict": cache.cached_evaluate(c, use_cache=False).to_json()}))
+        path.symlink_to(target)
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "huge":
+        path.write_bytes(b" " * (cache.MAX_ENTRY_BYTES + 1))
+    elif kind == "deep":
+        path.write_text("[" * 100_000 + "]" * 100_000)
+    elif kind == "list":
+        path.write_text("[1, 2, 3]")
+    else:
+        path.write_bytes(b"\xff\xfe{}")
+    assert cache.lookup(c) is None
+    v = cache.cached_evaluate(c)
+    assert not v.cached and v.outcome.value == "HOLDS"
+
+
+@pytest.mark.parametrize("fields", [{"statistic": "1e9"}, {"outcome": "PASSED"}, {"seeds": ["x"]},
+                                    {"falsified": True}, {"claim": "q99.test.other"}, {"evidence": []},
+                                    {"unexpected": 1}, {"ci": [1]}, {"master_seed": 7}])
+def test_forged_entries_of_the_wrong_shape_are_not_trusted(fields):
+    """An entry under the right key whose verdict has a wrong type, an unknown outcome, another claim,
+    seed or falsifier flag, or an unknown field is ignored."""
+    c = make_claim(toy)
+    _forge(c, **fields)
+    assert cache.lookup(c) is None
+
+
+def test_the_key_covers_the_numeric_stack_and_the_data():
+    """The key changes with numpy/scipy/hypothesis versions and the digits file (through their digest)."""
+    digest = cache._environment_digest()
+    assert "numpy=" in digest and "scipy=" in digest and "hypothesis=" in digest
+    assert "no-digits" not in digest
