@@ -4,7 +4,7 @@
     lab          lab.* (models, data, train, memo, measure)  -> base
     experiments  experiments.*                               -> base, lab
     claims       claim, bank, the package root               -> base
-    run          runner, cache, session, worker, stability   -> base, claims
+    run          runner, cache, session, worker, stability   -> base, lab (the data digest), claims
     grading      answers, quotes, coverage, grade*, draft, report, figures, gradebook, gradescope, review
                                                              -> base, lab (data for figures), claims, run
     shells       cli, plugin, __main__                       -> anything
@@ -34,7 +34,7 @@ ALLOWED = {
     "lab": {"base", "lab"},
     "experiments": {"base", "lab", "experiments"},
     "claims": {"base", "claims"},
-    "run": {"base", "claims", "run"},
+    "run": {"base", "lab", "claims", "run"},
     "grading": {"base", "lab", "claims", "run", "grading"},
     "shells": set(LAYERS),
 }
