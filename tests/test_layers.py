@@ -25,7 +25,7 @@ LAYERS = {
     "experiments": ("experiments",),
     "claims": ("claim", "bank", "__init__"),
     "run": ("runner", "cache", "session", "worker", "stability"),
-    "grading": ("answers", "quotes", "coverage", "grade", "grade_command", "gradebook", "gradescope", "draft", "report",
+    "grading": ("answers", "quotes", "output", "coverage", "grade", "grade_command", "gradebook", "gradescope", "draft", "report",
                 "figures", "review"),
     "shells": ("cli", "plugin", "__main__"),
 }

@@ -7,7 +7,8 @@ import pytest
 
 from verify import HOLDS, INCONCLUSIVE, REFUTED, Verdict, cache, session
 from verify.bank import load_bank
-from verify.worker import LimitError, memory_limit_mb
+from verify.errors import ConfigurationError
+from verify.worker import memory_limit_mb
 
 from tests.helpers import make_claim, toy
 
@@ -214,9 +215,9 @@ def test_json_has_no_infinity():
 
 
 def test_bad_memory_limit_is_bad_input(monkeypatch):
-    """A VERIFY_MEMORY_LIMIT_MB that is not a whole number >= 0 is a LimitError naming the value."""
+    """A VERIFY_MEMORY_LIMIT_MB that is not a whole number >= 0 is a ConfigurationError naming the value."""
     monkeypatch.setenv("VERIFY_MEMORY_LIMIT_MB", "lots")
-    with pytest.raises(LimitError, match="'lots'"):
+    with pytest.raises(ConfigurationError, match="'lots'"):
         memory_limit_mb()
     monkeypatch.setenv("VERIFY_MEMORY_LIMIT_MB", "0")
     assert memory_limit_mb() == 0

@@ -53,6 +53,7 @@ STANCES = ("asserts", "denies")
 STATUSES = ("no-claim", "needs-review")
 REVIEWS = ("suggested", "reviewed")
 OVERRIDES = ("correct", "incorrect", "partly")
+MAX_POINTS = 1e6   # a part worth more is a typo; totals of such numbers lose every digit that matters
 MAX_BYTES = 4 * 1024 * 1024  # a key or document larger than this is not an answer document
 _STATEMENT_KEYS = {"part", "quote", "claims", "stance", "note", "status", "review", "override", "comment"}
 _DOCUMENT_KEYS = {"path", "title", "student"}
@@ -277,6 +278,9 @@ def parse_key(raw: str, path: str | Path, *, known_claims: set[str] | None = Non
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         raise AnswerKeyError(f"invalid TOML: {exc}", path=kp) from None
+    except RecursionError:
+        raise AnswerKeyError("invalid TOML: arrays or tables nested too deeply to be an answer key",
+                             path=kp) from None
     doc_path, document, title, student = _document(data, key_path, kp)
     unknown_top = sorted(set(data) - {"document", "part", "statement"})
     if unknown_top:
@@ -350,8 +354,8 @@ def _parts(raw_parts, document: str, kp: str) -> list[Part]:
         if not (0 <= start < end <= len(document)):
             raise AnswerKeyError(f"span {start}..{end} is not inside the document (0..{len(document)})",
                                  path=kp, entry=f"{where} ({_show(pid)})")
-        if points is not None and not (math.isfinite(points) and points >= 0):
-            raise AnswerKeyError(f"points must be a finite number >= 0, got {points}", path=kp,
+        if points is not None and not (math.isfinite(points) and 0 <= points <= MAX_POINTS):
+            raise AnswerKeyError(f"points must be a number from 0 to {MAX_POINTS:g}, got {points:g}", path=kp,
                                  entry=f"{where} ({_show(pid)})")
         parts.append(Part(pid, start, end, 1.0 if points is None else float(points),
                           _typed(entry, "title", str, where, kp, required=False) or ""))

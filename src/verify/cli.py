@@ -197,6 +197,17 @@ def _add_grading_commands(sub, common_run) -> None:
     sp.set_defaults(func=draft_command.run)
 
 
+def _positive(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="verify",
@@ -238,16 +249,29 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
                     help="worker processes (default: every core)")
-    sp.add_argument("--master-seeds", type=int, default=20, metavar="N")
+    sp.add_argument("--master-seeds", type=_positive, default=20, metavar="N",
+                    help="how many master seeds (default 20)")
     sp.set_defaults(func=cmd_stability)
     _add_grading_commands(sub, common_run)
     return p
+
+
+def _check_environment() -> None:
+    """The limits in the environment, read once here, so a bad value is bad input (exit 2) before
+    any worker starts rather than a harness error in every claim."""
+    from .seeding import thread_count
+    from .worker import memory_limit_mb
+
+    thread_count()
+    memory_limit_mb()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command in ("check", "falsify", "grade", "stability"):
+            _check_environment()
         return args.func(args)
     except HarnessBug as exc:
         print(f"verify: harness error (a bug in verify, not in the claims or the input): {exc}", file=sys.stderr)

@@ -74,10 +74,10 @@ def progress_bar(stream=None, width: int = 24):
     return show
 
 
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def _write(path: Path, text: str, protected=()) -> None:
+    from .output import write_text
+
+    write_text(path, text, protected=protected)
 
 
 def _render(result, args, output: Path | None, seconds: float = 0.0) -> str:
@@ -97,6 +97,20 @@ def _error(message: str) -> int:
     return 2
 
 
+def _inputs_of(target: Path) -> list[Path]:
+    """The files a grade reads: the key and the document it names (never to be overwritten)."""
+    inputs = [target]
+    try:
+        import tomllib
+
+        doc = tomllib.loads(target.read_text(encoding="utf-8")).get("document", {})
+        if isinstance(doc, dict) and isinstance(doc.get("path"), str):
+            inputs.append(target.parent / doc["path"])
+    except (OSError, ValueError, RecursionError):
+        pass   # not a readable key: loading it reports the problem
+    return inputs
+
+
 def run_grade(args) -> int:
     from .errors import AnswerKeyError, VerifyError
 
@@ -110,25 +124,25 @@ def run_grade(args) -> int:
             parse_visibility(args.visibility)
         if target.is_dir():
             return _grade_batch(target, out, args)
-        if out is not None and out.is_dir():
-            return _error(f"--output {str(out)!r} is a directory; give a file path for one document, "
-                          f"e.g. {str(out / 'report.txt')!r} (a folder is for grading a folder of submissions)")
-        if out is not None and not out.parent.is_dir():
-            return _error(f"--output {str(out)!r}: folder {str(out.parent)!r} does not exist; create it first")
         from .gradebook import discover, load_submission
         from .grade import grade_key
+        from .output import check_output
 
         sub = discover(target)[0]
+        key = load_submission(sub)                   # a bad key is reported before the output is touched
+        protected = _inputs_of(target)
+        if out is not None:
+            check_output(out, protected=protected)   # before any claim runs
         real = sys.stdout
         with contextlib.redirect_stdout(sys.stderr):   # a claim that prints cannot corrupt the report
-            result = grade_key(load_submission(sub), master_seed=args.master_seed, use_cache=not args.no_cache,
+            result = grade_key(key, master_seed=args.master_seed, use_cache=not args.no_cache,
                                jobs=getattr(args, "jobs", None), progress=None if args.quiet else progress_bar(),
                                student=sub.student)
         text = _render(result, args, out, time.perf_counter() - start)
         if out is None:
             print(text, file=real)
         else:
-            _write(out, text)
+            _write(out, text, protected)
             print(f"wrote {out} ({result.score:g}/{result.max_score:g})", file=sys.stderr)
         return result.exit_code
     except (AnswerKeyError, VerifyError, ValueError) as exc:

@@ -68,6 +68,8 @@ def _document_of(key: Path) -> Path | None:
         data = tomllib.loads(raw)
     except (OSError, UnicodeDecodeError):
         return key.with_suffix(".invalid")  # still a submission: loading it reports the problem
+    except RecursionError:
+        return key.with_suffix(".invalid")
     except tomllib.TOMLDecodeError:  # broken, but its document is still not a raw one to draft
         m = re.search(r'^\s*path\s*=\s*"([^"\n]+)"', raw, re.M)
         return (key.parent / m.group(1)).resolve() if m else key.with_suffix(".invalid")

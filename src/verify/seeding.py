@@ -13,7 +13,7 @@ import random
 import sys
 from dataclasses import dataclass
 
-__all__ = ["SeedStream", "derive_seed", "seed_everything", "generator", "pin_threads", "thread_count", "DEFAULT_THREADS"]
+__all__ = ["SeedStream", "env_int", "derive_seed", "seed_everything", "generator", "pin_threads", "thread_count", "DEFAULT_THREADS"]
 
 # One thread: on the shared 2-core machines two threads were 2-25x slower under load for tiny
 # models, and cross-entropy results differed between 1 and 2 threads (SPEC.md, Environments).
@@ -29,21 +29,26 @@ def derive_seed(*parts: object) -> int:
 MAX_THREADS = 256
 
 
-def thread_count() -> int:
-    """The intra-op thread count the harness pins (``VERIFY_THREADS`` overrides the default)."""
-    raw = os.environ.get("VERIFY_THREADS", "").strip()
+def env_int(name: str, default: int, low: int, high: int, hint: str) -> int:
+    """The whole number in environment variable ``name`` within [low, high], ``default`` if unset;
+    anything else is a :class:`~verify.errors.ConfigurationError` naming the variable and ``hint``."""
+    raw = os.environ.get(name, "").strip()
     if not raw:
-        return DEFAULT_THREADS
+        return default
     try:
         n = int(raw)
     except ValueError:
-        n = 0
-    if not 1 <= n <= MAX_THREADS:
+        n = low - 1
+    if not low <= n <= high:
         from .errors import ConfigurationError
 
-        raise ConfigurationError(f"VERIFY_THREADS must be a whole number of threads from 1 to {MAX_THREADS}, "
-                                 f"got {raw[:40]!r}; unset it to use {DEFAULT_THREADS}")
+        raise ConfigurationError(f"{name} must be a whole number from {low} to {high}, got {raw[:40]!r}; {hint}")
     return n
+
+
+def thread_count() -> int:
+    """The intra-op thread count the harness pins (``VERIFY_THREADS`` overrides the default)."""
+    return env_int("VERIFY_THREADS", DEFAULT_THREADS, 1, MAX_THREADS, f"unset it to use {DEFAULT_THREADS} thread")
 
 
 def pin_threads(threads: int | None = None) -> int:

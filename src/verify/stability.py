@@ -77,7 +77,9 @@ def run_stability(ids, claims_dir=None, *, master_seeds: int, jobs: int | None =
     from .session import run
 
     if master_seeds < 1:
-        raise ValueError(f"--master-seeds must be >= 1, got {master_seeds}")
+        from .errors import ConfigurationError
+
+        raise ConfigurationError(f"--master-seeds must be a whole number >= 1, got {master_seeds}")
     claims = [c for c in select(ids, claims_dir) if c.statistical]
     outcomes: dict[str, list[str]] = {c.id: [] for c in claims}
     stats: dict[str, list[float | None]] = {c.id: [] for c in claims}

@@ -25,11 +25,10 @@ from pathlib import Path
 from typing import Iterator
 
 from .claim import Claim
-from .errors import VerifyError
 from .verdict import INCONCLUSIVE, Verdict
 
 __all__ = ["evaluate_contained", "evaluate_in_worker", "harness_error", "limit_memory", "memory_limit_mb",
-           "LimitError", "WALL_FACTOR"]
+           "WALL_FACTOR"]
 
 # A claim that blocks (sleep, a lock, I/O) uses no CPU time; it is stopped after this many times its
 # limit in wall time.  No honest claim waits that long: on the 2-core machines, even 8 engineers'
@@ -39,10 +38,6 @@ _POLL_S = 0.2          # watchdog period: the overshoot past a limit is at most 
 _TIMEOUT_EXIT = 70     # the exit status of a worker its watchdog ended (EX_SOFTWARE)
 _KERNEL_GRACE_S = 2.0  # the kernel's CPU limit comes this long after the watchdog thread's
 DEFAULT_MEMORY_LIMIT_MB = 8192   # address space per worker; on the whole bank workers peaked at 2.8 GB (2.0 GB resident)
-
-
-class LimitError(VerifyError, ValueError):
-    """A resource limit set wrongly in the environment (a bad ``VERIFY_MEMORY_LIMIT_MB``)."""
 
 
 def harness_error(claim: Claim, *, falsified: bool, master_seed: int, message: str,
@@ -202,17 +197,9 @@ def _kernel_stops(claim: Claim, limit: float, run_dir: Path) -> Iterator[None]:
 
 def memory_limit_mb() -> int:
     """``VERIFY_MEMORY_LIMIT_MB`` (0 turns the limit off), else the default."""
-    raw = os.environ.get("VERIFY_MEMORY_LIMIT_MB", "").strip()
-    if not raw:
-        return DEFAULT_MEMORY_LIMIT_MB
-    try:
-        value = int(raw)
-    except ValueError:
-        raise LimitError(f"VERIFY_MEMORY_LIMIT_MB={raw!r} is not a whole number of megabytes; "
-                         "set e.g. 8192, or 0 for no limit") from None
-    if value < 0:
-        raise LimitError(f"VERIFY_MEMORY_LIMIT_MB={raw!r} is negative; set e.g. 8192, or 0 for no limit")
-    return value
+    from .seeding import env_int
+
+    return env_int("VERIFY_MEMORY_LIMIT_MB", DEFAULT_MEMORY_LIMIT_MB, 0, 2**31, "megabytes, e.g. 8192, or 0 for no limit")
 
 
 _LIMITED: list[int] = []

@@ -37,14 +37,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="suggestions per statement (default 3): the best fills the entry, the rest are comments")
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str, document: Path | None = None) -> None:
+    from ..output import write_text
     from ._read import DraftError
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)          # a reader never sees half a key
+        write_text(path, text, protected=[document] if document is not None else [])
     except OSError as exc:
         raise DraftError(f"cannot write the key: {exc.strerror or exc}", path=str(path)) from None
 
@@ -70,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
             try:
                 draft = draft_document(doc, top=top)
                 if not as_json:
-                    _write(default_key_path(doc), draft.to_toml())
+                    _write(default_key_path(doc), draft.to_toml(), doc)
             except DraftError as exc:     # one bad submission must not stop the class's drafts
                 failed.append(str(exc))
                 print(f"[{i}/{len(documents)}] skipped: {exc}", file=sys.stderr)
@@ -91,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         if output is None:
             return 0
     key = output or default_key_path(target)
-    _write(key, draft.to_toml(key))
+    _write(key, draft.to_toml(key), target)
     if not as_json:
         print(f"wrote {key}: {len(draft.parts)} parts, {len(draft.statements)} statements "
               f"({sum(s.status == 'no-claim' for s in draft.statements)} no-claim); review every entry",
