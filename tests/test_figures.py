@@ -157,3 +157,42 @@ def test_sample_grid_has_a_row_of_real_digits(tmp_path, monkeypatch):
     F._plot_samples(fig, {"images": np.zeros((16, 8, 8)).tolist(), "real": np.ones((4, 8, 8)).tolist()})
     titles = [ax.get_title() for ax in fig.axes]
     assert titles == ["real digits", "16 generated samples (8x8)"]
+
+
+def _grid_images():
+    import numpy as np
+
+    return np.random.default_rng(0).random((7, 8, 8))
+
+
+def test_numpy_grid_when_torchvision_is_hidden(monkeypatch):
+    """With torchvision hidden, sample grids are tiled by numpy and the report's note says so once."""
+    import sys
+
+    from verify import figures
+
+    monkeypatch.setitem(sys.modules, "torchvision", None)
+    monkeypatch.setitem(sys.modules, "torchvision.utils", None)
+    figures.torchvision_missing.cache_clear()
+    try:
+        assert figures.torchvision_missing().startswith("sample grids tiled with numpy")
+        grid = figures._tile(_grid_images(), per_row=3)
+        assert grid.shape == (3 * 9 + 1, 3 * 9 + 1)
+    finally:
+        figures.torchvision_missing.cache_clear()
+
+
+def test_torchvision_grid_equals_the_numpy_fallback():
+    """Where torchvision imports, its make_grid and the numpy fallback draw the same grid."""
+    import numpy as np
+
+    from verify import figures
+
+    figures.torchvision_missing.cache_clear()
+    reason = figures.torchvision_missing()
+    if reason:
+        pytest.skip(reason)
+    a = _grid_images()
+    for per_row in (2, 3, 7):
+        np.testing.assert_allclose(figures._tile_torchvision(a, per_row, 0.5), figures._tile_numpy(a, per_row, 0.5),
+                                   atol=1e-6)

@@ -18,6 +18,7 @@ canvas; without it nothing is drawn and the report says so in one line.  torchvi
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 import re
@@ -29,7 +30,7 @@ from .evidence import curve, image_samples  # the builders live below the experi
 
 __all__ = ["PLOTTERS", "register", "curve", "image_samples", "figure_keys", "matplotlib_missing",
            "render", "write_figures", "report_figures", "embedded_figures", "figure_title", "data_uri",
-           "NO_MATPLOTLIB", "NO_OUTPUT"]
+           "NO_MATPLOTLIB", "NO_OUTPUT", "NO_TORCHVISION", "torchvision_missing"]
 
 NO_MATPLOTLIB = "figures skipped: matplotlib not installed; pip install -e '.[report]'"
 NO_OUTPUT = "figures skipped: the report went to stdout; give --output PATH to write them beside it"
@@ -116,19 +117,32 @@ def _plot_curve(fig, c: Mapping[str, Any]) -> None:
     ax.legend(loc="best", fontsize=8, framealpha=0.9)
 
 
-def _tile(images, pad_value: float = 0.5, per_row: int | None = None):
-    """(N, 8, 8) images as one (H, W) array, 1-pixel grid lines: torchvision's make_grid if it imports."""
+NO_TORCHVISION = "sample grids tiled with numpy: torchvision does not import here ({})"
+
+
+@functools.lru_cache(maxsize=1)
+def torchvision_missing() -> str:
+    """'' when torchvision's make_grid imports, else the one-line note a report shows once.  (Every
+    torchvision wheel on some machines is a CUDA build whose import raises RuntimeError, not
+    ImportError, beside a CPU torch: any failure counts as missing.)"""
+    try:
+        from torchvision.utils import make_grid  # noqa: F401
+    except Exception as exc:  # noqa: BLE001 -- see the docstring
+        return NO_TORCHVISION.format(f"{type(exc).__name__}: {str(exc)[:80]}")
+    return ""
+
+
+def _tile_torchvision(a, per_row: int, pad_value: float):
+    import torch
+    from torchvision.utils import make_grid
+
+    return make_grid(torch.as_tensor(a)[:, None], nrow=per_row, padding=1, pad_value=pad_value)[0].numpy()
+
+
+def _tile_numpy(a, per_row: int, pad_value: float):
+    """The same grid as make_grid(nrow=per_row, padding=1) of one-channel images, in numpy."""
     import numpy as np
 
-    a = np.asarray(images, float).reshape(-1, 8, 8)
-    per_row = per_row or math.ceil(math.sqrt(len(a)))
-    try:  # any failure (absent, or a CUDA build whose import raises RuntimeError) falls back to numpy
-        import torch
-        from torchvision.utils import make_grid
-
-        return make_grid(torch.as_tensor(a)[:, None], nrow=per_row, padding=1, pad_value=pad_value)[0].numpy()
-    except Exception:
-        pass
     rows = math.ceil(len(a) / per_row)
     h, w = a.shape[1:]
     grid = np.full((rows * (h + 1) + 1, per_row * (w + 1) + 1), pad_value)
@@ -136,6 +150,18 @@ def _tile(images, pad_value: float = 0.5, per_row: int | None = None):
         r, c = divmod(i, per_row)
         grid[1 + r * (h + 1):1 + r * (h + 1) + h, 1 + c * (w + 1):1 + c * (w + 1) + w] = img
     return grid
+
+
+def _tile(images, pad_value: float = 0.5, per_row: int | None = None):
+    """(N, 8, 8) images as one (H, W) array, 1-pixel grid lines: torchvision's make_grid where it
+    imports, else the same grid in numpy (:func:`torchvision_missing` says why)."""
+    import numpy as np
+
+    a = np.asarray(images, float).reshape(-1, 8, 8)
+    per_row = per_row or math.ceil(math.sqrt(len(a)))
+    if not torchvision_missing():
+        return _tile_torchvision(a, per_row, pad_value)
+    return _tile_numpy(a, per_row, pad_value)
 
 
 def _real_digits(n: int):
@@ -257,6 +283,7 @@ def report_figures(verdicts: Iterable, output: str | Path | None,
     They go to ``<output stem>_figures/`` beside ``output``; the links are relative to the report's
     folder.  Without ``output`` (stdout) or without matplotlib nothing is written and the note says why.
     """
+    verdicts = list(verdicts)
     if output is None:
         return {}, NO_OUTPUT
     note = matplotlib_missing()
@@ -267,7 +294,8 @@ def report_figures(verdicts: Iterable, output: str | Path | None,
         return {}, ""
     folder = output.parent / f"{output.stem}_figures"
     paths = write_figures(verdicts, folder, titles)
-    return {cid: quote(f"{folder.name}/{p.name}") for cid, p in paths.items()}, ""
+    grids = any("samples_8x8" in getattr(v, "evidence", {}) for v in verdicts if v.claim in paths)
+    return {cid: quote(f"{folder.name}/{p.name}") for cid, p in paths.items()}, (torchvision_missing() if grids else "")
 
 
 def data_uri(png: bytes) -> str:
