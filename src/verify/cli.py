@@ -169,13 +169,14 @@ def cmd_stability(args) -> int:
     return report.exit_code
 
 
-def _jobs(text: str) -> int:
+def _positive(text: str) -> int:
+    """argparse type: a whole number >= 1 (argparse names the option in its message)."""
     try:
         n = int(text)
     except ValueError:
         n = 0
     if n < 1:
-        raise argparse.ArgumentTypeError(f"--jobs takes a whole number of processes >= 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
     return n
 
 
@@ -197,17 +198,6 @@ def _add_grading_commands(sub, common_run) -> None:
     sp.set_defaults(func=draft_command.run)
 
 
-def _positive(text: str) -> int:
-    """argparse type: a whole number >= 1."""
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return n
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="verify",
@@ -227,7 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     def common_run(sp):
         have = {a.dest for a in sp._actions}  # a command module may declare some of these itself
         if "jobs" not in have:
-            sp.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+            sp.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
                             help="worker processes (default: every core; 1: one worker)")
         if "master_seed" not in have:
             sp.add_argument("--master-seed", type=int, default=0, help="master seed for all derived seeds (default 0)")
@@ -247,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(func=cmd_falsify)
     sp = sub.add_parser("stability", help="rerun statistical claims under N master seeds; agreement rate")
     common(sp)
-    sp.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+    sp.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
                     help="worker processes (default: every core)")
     sp.add_argument("--master-seeds", type=_positive, default=20, metavar="N",
                     help="how many master seeds (default 20)")

@@ -51,15 +51,14 @@ def _clean(value: Any) -> Any:
     return str(value)
 
 
-@dataclass(frozen=True)
-class Finding:
-    """What one evaluation showed, before the runner adds identity, seeds and environment.
+@dataclass(frozen=True, kw_only=True)
+class Numbers:
+    """What a decision reports, shared by :class:`Finding` and :class:`Verdict` (keyword-only).
 
     ``statistic``/``pvalue`` come first, as in scipy.stats results.  Exact claims report
     ``difference`` against ``tolerance`` instead of a p-value.
     """
 
-    outcome: Outcome
     statistic: float | None = None
     pvalue: float | None = None
     statistic_name: str = ""
@@ -70,6 +69,13 @@ class Finding:
     tolerance: float | None = None
     rule: str = ""
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Finding(Numbers):
+    """What one evaluation showed, before the runner adds identity, seeds and environment."""
+
+    outcome: Outcome
     evidence: Mapping[str, Any] = field(default_factory=dict)
 
     def with_evidence(self, **more: Any) -> "Finding":
@@ -105,23 +111,13 @@ def environment() -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(Numbers):
     """The decision on one claim, with the evidence it rests on."""
 
     claim: str
     outcome: Outcome
     expected: Outcome
-    statistic: float | None = None
-    pvalue: float | None = None
-    statistic_name: str = ""
     alpha: float | None = None
-    effect: float | None = None
-    effect_name: str = ""
-    ci: tuple[float, float] | None = None
-    difference: float | None = None
-    tolerance: float | None = None
-    rule: str = ""
-    reason: str = ""
     seeds: tuple[int, ...] = ()
     master_seed: int = 0
     falsified: bool = False
@@ -200,8 +196,8 @@ class Verdict:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data["as_expected"] = self.as_expected
-        return _clean(data)
+        head = {k: data.pop(k) for k in ("claim", "outcome", "expected")}   # identity first, then numbers
+        return _clean({**head, **data, "as_expected": self.as_expected})
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Verdict":

@@ -175,13 +175,18 @@ def _conv_cases():
                      st.integers(1, 3), st.integers(0, 2), st.floats(-3, 3), st.floats(-3, 3))
 
 
+def _conv_weights(case, ctx):
+    """(case with the kernel clipped to the image, its generator, a float64 kernel drawn from it)."""
+    c_in, c_out, side, k, stride, pad, a, b = case
+    k = min(k, side)
+    g = ctx.generator(str(case))
+    return (c_in, c_out, side, k, stride, pad, a, b), g, torch.randn(c_out, c_in, k, k, dtype=torch.float64, generator=g)
+
+
 def conv_superposition(p, ctx) -> Check:
     """Whether conv2d (with a bias iff ``p.bias``) satisfies superposition on every fuzzed case."""
     def ok(case):
-        c_in, c_out, side, k, stride, pad, a, b = case
-        k = min(k, side)
-        g = ctx.generator(str(case))
-        w = torch.randn(c_out, c_in, k, k, dtype=torch.float64, generator=g)
+        (c_in, c_out, side, k, stride, pad, a, b), g, w = _conv_weights(case, ctx)
         bias = torch.randn(c_out, dtype=torch.float64, generator=g) if p.bias else None
         x, y = (torch.randn(1, c_in, side, side, dtype=torch.float64, generator=g) for _ in range(2))
         f = lambda v: torch.nn.functional.conv2d(v, w, bias, stride=stride, padding=pad)  # noqa: E731
@@ -196,10 +201,7 @@ def conv_superposition(p, ctx) -> Check:
 def conv_as_matrix(p, ctx) -> Check:
     """Whether conv2d equals multiplication by :func:`conv_matrix` (``p.flip``: the flipped kernel's)."""
     def ok(case):
-        c_in, c_out, side, k, stride, pad, _a, _b = case
-        k = min(k, side)
-        g = ctx.generator(str(case))
-        w = torch.randn(c_out, c_in, k, k, dtype=torch.float64, generator=g)
+        (c_in, c_out, side, k, stride, pad, _a, _b), g, w = _conv_weights(case, ctx)
         x = torch.randn(1, c_in, side, side, dtype=torch.float64, generator=g)
         m = conv_matrix(w, (c_in, side, side), stride, pad, flip=p.flip)
         y = torch.nn.functional.conv2d(x, w, stride=stride, padding=pad).flatten()

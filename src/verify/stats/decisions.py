@@ -91,25 +91,36 @@ class Decision:
         raise NotImplementedError
 
 
+def _on_pair(decision, test: str, m: Pair, alpha: float | None, **bounds) -> Finding:
+    """Run the two-sample ``test`` of :mod:`verify.stats._tests` on a Pair for ``decision``."""
+    from . import _tests
+
+    _expect(m, Pair, decision)
+    f = getattr(_tests, test)(m.a, m.b, alpha=alpha, paired=decision.paired, label=m.label or decision.label,
+                              **bounds)
+    return _with(f, m.evidence)
+
+
 def _a(alpha: float | None) -> str:
     return "alpha" if alpha is None else f"alpha={alpha:.3g}"
 
 
-@dataclass(frozen=True)
-class Greater(Decision):
-    """mean(a) exceeds mean(b) by at least ``min_effect`` (one-sided Welch or paired t)."""
+@dataclass(frozen=True, kw_only=True)
+class _OnPair(Decision):
+    """A decision on a :class:`Pair`: ``paired`` arms share seeds index by index."""
 
-    min_effect: float
     paired: bool = False
     label: str = "mean(a) - mean(b)"
 
-    def decide(self, m: Pair, alpha: float | None) -> Finding:
-        from ._tests import greater
 
-        _expect(m, Pair, self)
-        f = greater(m.a, m.b, min_effect=self.min_effect, alpha=alpha, paired=self.paired,
-                    label=m.label or self.label)
-        return _with(f, m.evidence)
+@dataclass(frozen=True)
+class Greater(_OnPair):
+    """mean(a) exceeds mean(b) by at least ``min_effect`` (one-sided Welch or paired t)."""
+
+    min_effect: float
+
+    def decide(self, m: Pair, alpha: float | None) -> Finding:
+        return _on_pair(self, "greater", m, alpha, min_effect=self.min_effect)
 
     def rule(self, alpha: float | None) -> str:
         return (f"one-sided {'paired' if self.paired else 'Welch'} t at {_a(alpha)}: HOLDS if {self.label} > 0 "
@@ -117,19 +128,13 @@ class Greater(Decision):
 
 
 @dataclass(frozen=True)
-class Equivalent(Decision):
+class Equivalent(_OnPair):
     """mean(a) and mean(b) differ by less than ``margin`` (TOST)."""
 
     margin: float
-    paired: bool = False
-    label: str = "mean(a) - mean(b)"
 
     def decide(self, m: Pair, alpha: float | None) -> Finding:
-        from ._tests import equivalent
-
-        _expect(m, Pair, self)
-        f = equivalent(m.a, m.b, margin=self.margin, alpha=alpha, paired=self.paired, label=m.label or self.label)
-        return _with(f, m.evidence)
+        return _on_pair(self, "equivalent", m, alpha, margin=self.margin)
 
     def rule(self, alpha: float | None) -> str:
         return (f"TOST at {_a(alpha)}, margin +-{self.margin:g} on {self.label}; REFUTED if |diff| > margin "

@@ -20,6 +20,11 @@ from .. import stacked
 __all__ = ["SmallCNN", "ConvNet", "LocallyConnected2d"]
 
 
+def _as_images(x):
+    """(B, side, side) digits get their one channel; (B, C, side, side) pass through."""
+    return x.unsqueeze(-3) if x.dim() == 3 else x
+
+
 class SmallCNN(nn.Module):
     """conv(3x3, c1)-ReLU-maxpool2 - conv(3x3, c2)-ReLU-maxpool2 - linear, for 1x8x8 digits."""
 
@@ -32,8 +37,7 @@ class SmallCNN(nn.Module):
         self.head = nn.Linear(c2 * out_side * out_side, classes)
 
     def forward(self, x):
-        if x.dim() == 3:
-            x = x.unsqueeze(-3)
+        x = _as_images(x)
         x = torch.relu(self.conv1(x))
         if self.pool:
             x = nn.functional.max_pool2d(x, 2)
@@ -75,8 +79,7 @@ class ConvNet(nn.Module):
         self.head = nn.Linear(c * out * out, classes, bias=bias)
 
     def forward(self, x):
-        if x.dim() == 3:
-            x = x.unsqueeze(-3)
+        x = _as_images(x)
         x = self.act(self.conv(x))
         if self.pool:
             x = nn.functional.max_pool2d(x, 2)
