@@ -89,3 +89,22 @@ def test_claim_module_that_does_not_import_is_a_definition_error(tmp_path):
     (tmp_path / "q98_broken.py").write_text('"""broken"""\n\ndef f(:\n    pass\n')
     with pytest.raises(ClaimDefinitionError, match=r"q98_broken.py \(line 3\) does not import: SyntaxError"):
         load_bank(tmp_path)
+
+
+def test_every_claim_explains_itself_to_a_student(bank):
+    """Every claim has a plain-language explain (one or two sentences, no claim id, no statistics
+    jargon) and phrasings on both sides for drafting."""
+    import re
+
+    jargon = re.compile(r"\b(p-value|p =|HOLDS|REFUTED|INCONCLUSIVE|verify \w+)\b|q\d\d[a-d]?\.\w")
+    bad = [c.id for c in bank if not c.explain or len(c.explain) > 400 or jargon.search(c.explain)]
+    assert not bad, bad
+    assert all(c.phrasings.get("asserts") and c.phrasings.get("denies") for c in bank)
+
+
+def test_every_claim_is_a_declaration_with_a_falsifier_kind(bank):
+    """Every claim names its measurement, and every falsifier says what it changes."""
+    assert all(c.falsifier.kind in ("regime", "control", "mutation") for c in bank)
+    assert all(isinstance(c.measure, str) or c.decision is None or callable(c.measure) for c in bank)
+    declared = sum(isinstance(c.measure, str) for c in bank)
+    assert declared >= 0.95 * len(bank), f"only {declared} of {len(bank)} claims name a measure"
