@@ -172,13 +172,12 @@ class Claim:
 
     @property
     def source_key(self) -> str:
-        """Text that changes whenever the claim's code or declaration changes (for the cache)."""
-        fn = self.measurement()
-        try:
-            src = inspect.getsource(fn)
-        except (OSError, TypeError):
-            src = getattr(fn, "__qualname__", "")
-        return "\n".join([self.id, src, repr(sorted(self.protocol.items(), key=lambda kv: kv[0])),
+        """Text that changes whenever the claim's code or declaration changes (for the cache).
+
+        A measure named by string is covered by a digest of its module's file, read without
+        importing it (a warm cache must not import torch and every experiment to find a verdict)."""
+        return "\n".join([self.id, _measure_source(self.measure),
+                          repr(sorted(self.protocol.items(), key=lambda kv: kv[0])),
                           repr(sorted(self.falsifier.overrides.items())), self.expected.value,
                           repr(self.decision), repr(self.negate), repr(self.torch)])
 
@@ -311,6 +310,25 @@ def claim(*, id: str, question: str, statement: str, kind: Kind, expected: Outco
         return fn
 
     return decorate
+
+
+def _measure_source(measure: str | Callable) -> str:
+    if not isinstance(measure, str):
+        try:
+            return inspect.getsource(measure)
+        except (OSError, TypeError):
+            return getattr(measure, "__qualname__", repr(measure))
+    import hashlib
+    import importlib.util
+
+    module = measure.partition(":")[0]
+    try:
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        with open(origin, "rb") as f:
+            return measure + ":" + hashlib.sha256(f.read()).hexdigest()
+    except (ImportError, OSError, TypeError, ValueError):
+        return measure   # an unknown module fails when the claim runs, with its own message
 
 
 def _specifier_ok(text: str) -> bool:
