@@ -134,3 +134,17 @@ def test_unconfirmed_drafted_no_claim_needs_review(tmp_path):
     assert (res.statements[1].status, res.needs_review) == ("needs review", 1)
     res = grade(_key(tmp_path, body.replace('"suggested"', '"reviewed"')), VERDICTS)
     assert (res.statements[1].status, res.needs_review) == ("no-claim", 0)
+
+
+def test_claim_about_another_torch_version_is_ungraded_not_scored(tmp_path):
+    """A statement whose only claim is NOT_APPLICABLE on the installed torch is ungraded (whatever the
+    stance), and an entry with a decided claim beside it is graded on that claim alone."""
+    from verify.verdict import NOT_APPLICABLE
+
+    key = _key(tmp_path, _st("Rows sum to one.", '["r"]', "asserts") + _st("Columns sum to one.", '["c"]', "denies")
+               + _st("Nothing is certain here.", '{ "c" = "denies", "u" = "asserts" }'))
+    res = grade(key, {"r": _v("r", HOLDS), "c": _v("c", NOT_APPLICABLE), "u": _v("u", HOLDS)})
+    g = res.statements[1]
+    assert (g.outcome, g.status, g.credit) == ("ungraded", "not applicable", None)
+    assert (res.statements[2].outcome, res.statements[2].credit) == ("correct", 1.0)
+    assert res.exit_code != 3

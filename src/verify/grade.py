@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Mapping
 
 from .answers import AnswerKey, Statement, load_key
 from .coverage import Coverage, coverage_of
-from .verdict import HOLDS, INCONCLUSIVE, Verdict
+from .verdict import HOLDS, INCONCLUSIVE, NOT_APPLICABLE, Verdict
 
 __all__ = ["GradedStatement", "GradeResult", "PartGrade", "Ungraded", "grade", "grade_key", "grade_statement",
            "run_claims", "could_not_decide", "OUTCOMES", "NOT_COVERED", "EXIT_HARNESS_ERROR"]
@@ -46,6 +46,8 @@ def could_not_decide(v: Verdict) -> bool:
 def agreement(stance: str, v: Verdict) -> str:
     if could_not_decide(v):
         return "error"
+    if v.outcome is NOT_APPLICABLE:
+        return "not applicable"
     if v.outcome is INCONCLUSIVE:
         return "undecided"
     return "agrees" if (v.outcome is HOLDS) == (stance == "asserts") else "disagrees"
@@ -178,6 +180,9 @@ def grade_statement(st: Statement, verdicts: Mapping[str, Verdict]) -> GradedSta
                                "no claim matched it closely enough; staff review the mapping")
     if "error" in marks:
         return GradedStatement(st, vs, "ungraded", None, "harness error", "could not be decided: harness error")
+    if marks and all(m == "not applicable" for m in marks):
+        return GradedStatement(st, vs, "ungraded", None, "not applicable",
+                               "its claims speak about other torch versions than the one installed")
     if credit is None:
         return GradedStatement(st, vs, "undecided", None, "undecided", "the experiments were not decisive")
     outcome = "correct" if credit == 1 else "incorrect" if credit == 0 else "partly"
