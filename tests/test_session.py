@@ -69,12 +69,12 @@ def noisy(p, ctx):
     return fine(p, ctx)
 
 def memory_hog(p, ctx):
-    return exact(len(bytearray(3000 << 20)) > 0)
+    return exact(len(bytearray(HOG_MB << 20)) > 0)
 
 def rlimit(p, ctx):
     import resource
     soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-    return exact(soft == 2000 << 20, difference=float(soft), tolerance=0.0)
+    return exact(soft == LIMIT_MB << 20, difference=float(soft), tolerance=0.0)
 
 declare("system_exit", system_exit)
 declare("noisy", noisy)
@@ -84,17 +84,33 @@ declare("rlimit", rlimit)
 }
 
 
+def _mapped_mb_with_torch() -> int:
+    """Address space (VmSize) of a fresh Python that has imported torch, in MB."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", "import torch\nprint(open('/proc/self/status').read())"],
+                         capture_output=True, text=True, check=True).stdout
+    return next(int(line.split()[1]) // 1024 for line in out.splitlines() if line.startswith("VmSize:"))
+
+
+LIMIT_MB = _mapped_mb_with_torch() + 2000 if os.path.exists("/proc/self/status") else 2000
+HOG_MB = 4500   # more than the 2 GB of headroom: the hog must hit the limit
+
+
 @pytest.fixture(scope="module")
 def hard_run(tmp_path_factory):
-    """One run of the misbehaving bank on two workers with a 2000 MB address-space limit."""
+    """One run of the misbehaving bank on two workers with an address-space limit 2 GB above what
+    a worker with torch imported maps (a CUDA build of torch maps several GB at import)."""
     d = tmp_path_factory.mktemp("hard") / "claims"
     d.mkdir()
     for name, body in MODULES.items():
-        (d / name).write_text(textwrap.dedent(HEADER) + textwrap.dedent(body))
+        (d / name).write_text(textwrap.dedent(HEADER) + f"LIMIT_MB, HOG_MB = {LIMIT_MB}, {HOG_MB}\n"
+                              + textwrap.dedent(body))
     calls = []
     claims = load_bank(d)
     old = os.environ.get("VERIFY_MEMORY_LIMIT_MB")
-    os.environ["VERIFY_MEMORY_LIMIT_MB"] = "2000"
+    os.environ["VERIFY_MEMORY_LIMIT_MB"] = str(LIMIT_MB)
     try:
         run = session.run(claims, cache=False, jobs=2, on_verdict=lambda v, i, n: calls.append((v.claim, i, n)))
     finally:
