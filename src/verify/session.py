@@ -223,40 +223,62 @@ def _without_env(name: str):
             os.environ[name] = saved
 
 
-def _run_on_workers(claims: list[Claim], *, jobs: int, falsified: bool, master_seed: int, cache: bool,
-                    arrived: Callable[[Verdict], None]) -> None:
+def _started(run_dir: Path, claim: Claim) -> bool:
+    from .worker import _marker
+
+    return _marker(run_dir, claim, "started").exists()
+
+
+def _pytest_pass(claims: list[Claim], run_dir: Path, *, jobs: int, falsified: bool, master_seed: int, cache: bool,
+                 collector) -> tuple[int, str]:
+    """One ``pytest -n N --dist loadfile`` over the modules of ``claims``, asking for those ids only."""
     import pytest
 
+    files = list(dict.fromkeys(_module_file(c) for c in claims))
+    workers = min(jobs, len(files))
+    (run_dir / REQUEST_FILE).write_text(json.dumps([c.id for c in claims]), encoding="utf-8")
+    args = [*map(str, files), "-n", str(workers), "--dist", "loadfile",
+            # Each claim can end its worker at most once (a crashed claim is not rerun).
+            "--max-worker-restart", str(len(claims) + workers),
+            "--verify-run-dir", str(run_dir), "--master-seed", str(master_seed),
+            "--rootdir", str(files[0].parent), "-c", os.devnull, "--noconftest",
+            "-p", "no:cacheprovider", "-q", *_plugin_args()]
+    if falsified:
+        args.append("--falsify")
+    if not cache:
+        args.append("--no-verify-cache")
+    log = io.StringIO()
+    # pytest's own report would interleave with (or corrupt) the command's output: it is kept
+    # aside and shown only if pytest itself failed.  The user's PYTEST_ADDOPTS (-x, --lf, ...)
+    # is for their test runs, not for this one: -x would leave claims unrun.
+    with contextlib.redirect_stdout(log), _without_env("PYTEST_ADDOPTS"):
+        code = pytest.main(args, plugins=[collector])
+    if int(code) == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt
+    return int(code), log.getvalue()
+
+
+def _run_on_workers(claims: list[Claim], *, jobs: int, falsified: bool, master_seed: int, cache: bool,
+                    arrived: Callable[[Verdict], None]) -> None:
     from .worker import dead_verdict, memory_limit_mb
 
     memory_limit_mb()  # a bad VERIFY_MEMORY_LIMIT_MB is bad input here, not a crash in every worker
-    files = list(dict.fromkeys(_module_file(c) for c in claims))
-    workers = min(jobs, len(files))
     collector = _Collector(claims, arrived)
     with tempfile.TemporaryDirectory(prefix="verify-run-") as tmp:
         run_dir = Path(tmp)
-        (run_dir / REQUEST_FILE).write_text(json.dumps([c.id for c in claims]), encoding="utf-8")
-        args = [*map(str, files), "-n", str(workers), "--dist", "loadfile",
-                # Each claim can end its worker at most once (a crashed claim is not rerun).
-                "--max-worker-restart", str(len(claims) + workers),
-                "--verify-run-dir", str(run_dir), "--master-seed", str(master_seed),
-                "--rootdir", str(files[0].parent), "-c", os.devnull, "--noconftest",
-                "-p", "no:cacheprovider", "-q", *_plugin_args()]
-        if falsified:
-            args.append("--falsify")
-        if not cache:
-            args.append("--no-verify-cache")
-        log = io.StringIO()
-        # pytest's own report would interleave with (or corrupt) the command's output: it is kept
-        # aside and shown only if pytest itself failed.  The user's PYTEST_ADDOPTS (-x, --lf, ...)
-        # is for their test runs, not for this one: -x would leave claims unrun.
-        with contextlib.redirect_stdout(log), _without_env("PYTEST_ADDOPTS"):
-            code = pytest.main(args, plugins=[collector])
-        if int(code) == pytest.ExitCode.INTERRUPTED:
-            raise KeyboardInterrupt
-        missing = [c for c in claims if c.id not in collector.seen]
-        if int(code) not in (0, 1) and len(missing) == len(claims):
-            raise HarnessBug(f"the worker run failed (pytest exit {int(code)}) before any claim ran; "
-                             f"pytest said:\n{log.getvalue()[-3000:]}")
-        for c in missing:  # a worker died and xdist did not hand the claim to another one
+        pending = list(claims)
+        # Two passes at most: after a worker crash, xdist 3.x sometimes ends the run without handing
+        # the rest of the crashed module to a fresh worker (seen under load).  Claims no worker
+        # started get one more run in fresh workers; a claim that started and died is never rerun.
+        for _ in range(2):
+            code, log = _pytest_pass(pending, run_dir, jobs=jobs, falsified=falsified, master_seed=master_seed,
+                                     cache=cache, collector=collector)
+            missing = [c for c in pending if c.id not in collector.seen]
+            if int(code) not in (0, 1) and len(missing) == len(claims):
+                raise HarnessBug(f"the worker run failed (pytest exit {int(code)}) before any claim ran; "
+                                 f"pytest said:\n{log[-3000:]}")
+            pending = [c for c in missing if not _started(run_dir, c)]
+            if not pending:
+                break
+        for c in [c for c in claims if c.id not in collector.seen]:  # a worker died on it, or it never ran
             arrived(dead_verdict(run_dir, c, falsified=falsified, master_seed=master_seed))
