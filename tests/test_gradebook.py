@@ -3,6 +3,7 @@
 import argparse
 import csv
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def test_csv_columns(tmp_path):
     book = grade_folder(ROOT / "fixtures" / "second", evaluate=_fake)
     head = csv_text(book).splitlines()[0].split(",")
     assert head[:5] == ["student", "document", "status", "q01 score", "q01 max"]
-    assert head[-6:] == ["total", "max", "graded", "ungraded", "needs_review", "error"]
+    assert head[-7:] == ["total", "max", "graded", "ungraded", "needs_review", "unreviewed", "error"]
 
 
 def test_broken_submission_is_reported_and_skipped(tmp_path, fake_runs, capsys):
@@ -113,3 +114,9 @@ def test_raw_document_is_drafted_and_unmatched_statements_need_review(tmp_path):
     review = [g for g in res.statements if g.status == "needs review"]
     assert review and all(g.credit is None and g.weight == 0 for g in review)
     assert res.needs_review == len(review) and not (tmp_path / "answers.draft.toml").exists()
+    # every graded statement rests on a drafted mapping nobody confirmed: the grade says so
+    assert res.unreviewed == res.graded > 0
+    from verify.report import render
+
+    assert f"{res.unreviewed} of the graded statements rest on drafted claim mappings" in render(res, "text")
+    assert json.loads(render(res, "json"))["unreviewed"] == res.unreviewed

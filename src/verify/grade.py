@@ -145,6 +145,11 @@ class GradeResult:
         return sum(g.status == "needs review" for g in self.statements)
 
     @property
+    def unreviewed(self) -> int:
+        """Graded statements whose claim mapping was drafted and nobody has confirmed (review = "suggested")."""
+        return sum(g.graded and g.statement.review == "suggested" for g in self.statements)
+
+    @property
     def harness_error(self) -> bool:
         return any(g.status == "harness error" for g in self.statements)
 

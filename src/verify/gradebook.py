@@ -181,18 +181,18 @@ def csv_text(book: Gradebook) -> str:
     """grades.csv: one row per submission; per part score and max; totals and counts; errors."""
     parts = list(dict.fromkeys(p.id for s in book.graded for p in s.result.parts))
     head = ["student", "document", "status"] + [f"{p} {w}" for p in parts for w in ("score", "max")]
-    head += ["total", "max", "graded", "ungraded", "needs_review", "error"]
+    head += ["total", "max", "graded", "ungraded", "needs_review", "unreviewed", "error"]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(head)
     for s in book.submissions:
         r = s.result
         if r is None:
-            w.writerow([_cell(s.student), str(s.path), "error"] + [""] * (2 * len(parts) + 5) + [_cell(s.error)])
+            w.writerow([_cell(s.student), str(s.path), "error"] + [""] * (2 * len(parts) + 6) + [_cell(s.error)])
             continue
         mine = {p.id: p for p in r.parts}
         cells = [x for p in parts for x in ((_num(mine[p].score), _num(mine[p].points)) if p in mine else ("", ""))]
         status = "harness error" if r.harness_error else "graded"
         w.writerow([_cell(r.student), str(r.key.document_path), status] + cells
-                   + [_num(r.score), _num(r.max_score), r.graded, r.ungraded, r.needs_review, ""])
+                   + [_num(r.score), _num(r.max_score), r.graded, r.ungraded, r.needs_review, r.unreviewed, ""])
     return buf.getvalue()

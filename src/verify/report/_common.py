@@ -91,4 +91,6 @@ def totals_line(result: GradeResult) -> str:
     c = result.counts()
     return (f"Total: {result.score:.2f} / {result.max_score:g}; {result.graded} graded, {result.ungraded} not graded "
             f"({c['correct']} correct, {c['partly']} partly, {c['incorrect']} incorrect; "
-            f"{result.needs_review} need review)")
+            f"{result.needs_review} need review)"
+            + (f"; {result.unreviewed} of the graded statements rest on drafted claim mappings nobody has "
+               "reviewed yet" if result.unreviewed else ""))
